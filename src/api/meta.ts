@@ -1,0 +1,37 @@
+import { PatternString, StrictObject, StringMap, Type, dnsLabelPattern, dnsSubdomainPattern, type Static } from './schema-kit.js';
+
+/** The subset of Kubernetes `ObjectMeta` Weft reads; server-managed fields are accepted and kept. */
+export const ObjectMeta = StrictObject({
+  name: PatternString(dnsSubdomainPattern, 'is not a valid name (lower-case letters, digits, "-" and ".", at most 253 characters)', {
+    maxLength: 253,
+    description: 'Name of the resource, unique within its namespace and kind.',
+  }),
+  namespace: Type.Optional(
+    PatternString(dnsLabelPattern, 'is not a valid namespace (lower-case letters, digits and "-", at most 63 characters)', {
+      maxLength: 63,
+      description: 'Namespace of the resource; "default" when absent.',
+    }),
+  ),
+  labels: Type.Optional(StringMap({ description: 'Labels, matched by selectors.' })),
+  annotations: Type.Optional(StringMap({ description: 'Free-form annotations.' })),
+  uid: Type.Optional(Type.String()),
+  resourceVersion: Type.Optional(Type.String({ description: 'Set by the store; used for optimistic concurrency.' })),
+  generation: Type.Optional(Type.Integer()),
+  creationTimestamp: Type.Optional(Type.String()),
+});
+export type ObjectMeta = Static<typeof ObjectMeta>;
+
+/** A label selector as Kubernetes writes it (only `matchLabels`, as Istio's workload selector). */
+export const WorkloadSelector = StrictObject(
+  { matchLabels: StringMap({ description: 'Labels a workload must carry to be selected.' }) },
+  { description: 'Selects workloads by their labels.' },
+);
+export type WorkloadSelector = Static<typeof WorkloadSelector>;
+
+/** Gateway API style reference to another resource, used for policy attachment. */
+export const PolicyTargetRef = StrictObject({
+  group: Type.String({ description: 'API group of the target; "" for core kinds such as Service.' }),
+  kind: Type.String({ description: 'Kind of the target, for example Service or Gateway.' }),
+  name: Type.String({ description: 'Name of the target, in the policy\'s namespace.' }),
+});
+export type PolicyTargetRef = Static<typeof PolicyTargetRef>;

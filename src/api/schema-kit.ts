@@ -1,0 +1,49 @@
+/**
+ * Building blocks for resource schemas. Every kind is declared once with these (TypeBox), and from
+ * that one declaration come the TypeScript type (`Static<>`), the runtime validator (Ajv over the
+ * same JSON Schema) and the CRD's `openAPIV3Schema` (see `crd.ts`).
+ *
+ * Two extension keywords carry what JSON Schema cannot say well; both are stripped from CRDs:
+ * - `x-weft-message`: the plain-words problem shown when a `pattern` or `format` check fails;
+ * - `x-weft-check`: the name of a semantic check in `checks.ts` run after the schema passes.
+ */
+import { Type, type Static, type TSchema, type SchemaOptions } from '@sinclair/typebox';
+
+export { Type, type Static, type TSchema };
+
+/** A string restricted to a closed set, rendered as `type: string` + `enum` (valid in CRDs). */
+export function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}) {
+  return Type.Unsafe<T[number]>({ ...options, type: 'string', enum: [...values] });
+}
+
+/** A string that must match `pattern`; `message` says what is wrong in plain words when it does not. */
+export function PatternString(pattern: string, message: string, options: SchemaOptions = {}) {
+  return Type.String({ ...options, pattern, 'x-weft-message': message });
+}
+
+/** An object that refuses unknown fields (a typo is an error, not a silently ignored field). */
+export function StrictObject<T extends Record<string, TSchema>>(properties: T, options: SchemaOptions = {}) {
+  return Type.Object(properties, { ...options, additionalProperties: false });
+}
+
+/** A string-to-string map (labels, annotations, selectors). */
+export function StringMap(options: SchemaOptions = {}) {
+  return Type.Record(Type.String(), Type.String(), options);
+}
+
+/** A Kubernetes duration as Gateway API writes it (`1h`, `30s`, `500ms`, `1m30s`). */
+export function Duration(options: SchemaOptions = {}) {
+  return PatternString('^([0-9]{1,5}(h|m|s|ms)){1,4}$', 'is not a duration such as "500ms", "30s" or "1m30s"', options);
+}
+
+/** A percentage from 0 to 100. */
+export function Percent(options: SchemaOptions = {}) {
+  return Type.Number({ minimum: 0, maximum: 100, ...options });
+}
+
+export const dnsLabelPattern = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+export const dnsSubdomainPattern = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+
+export function PortNumber(options: SchemaOptions = {}) {
+  return Type.Integer({ minimum: 1, maximum: 65535, ...options });
+}

@@ -1,0 +1,50 @@
+/**
+ * The one table of error codes (CONVENTIONS §8). Every expected failure in Weft carries one of these
+ * stable codes, `WEFT_<AREA>_<REASON>`; `src/core/status-map.ts` maps each to HTTP and gRPC status.
+ * Add new codes here, grouped by area, with a one-line meaning.
+ */
+export const errorCodes = {
+  // configuration model
+  WEFT_CONFIG_INVALID: 'a resource does not match its schema',
+  WEFT_CONFIG_PARSE: 'a manifest is not valid YAML or JSON',
+  WEFT_CONFIG_UNKNOWN_KIND: 'a manifest names a kind Weft does not know',
+  WEFT_CONFIG_REFERENCE: 'a resource refers to another that is not there',
+  WEFT_CONFIG_IO: 'a manifest file could not be read',
+  // authorization
+  WEFT_AUTHZ_DENIED: 'an authorization policy denied the request',
+  // transport and identity
+  WEFT_TLS_HANDSHAKE: 'the TLS handshake failed',
+  WEFT_TLS_PEER_IDENTITY: "the peer's certificate does not carry an expected SPIFFE ID",
+  WEFT_TLS_PLAINTEXT_REFUSED: 'plaintext was refused on a STRICT mutual-TLS port',
+  // proxying
+  WEFT_PROXY_NO_ROUTE: 'no service or route matches the request',
+  WEFT_PROXY_UPSTREAM_CONNECT: 'the upstream could not be reached',
+  WEFT_PROXY_UPSTREAM_RESET: 'the upstream closed or reset the connection before a full response',
+  WEFT_PROXY_UPSTREAM_TIMEOUT: 'the upstream did not answer in time',
+  WEFT_PROXY_BAD_REQUEST: 'the request is malformed',
+  WEFT_PROXY_HEAD_TOO_LARGE: 'the request head is larger than allowed',
+  WEFT_PROXY_DRAINING: 'the proxy is shutting down',
+  WEFT_PROXY_NOT_READY: 'the proxy has no configuration or certificate yet',
+  // runtime and control plane
+  WEFT_RUNTIME_UNAVAILABLE: 'a runtime feature is not available on this machine',
+  WEFT_CONTROL_UNAVAILABLE: 'the control plane cannot be reached',
+  WEFT_INTERNAL: 'a bug: something that should not happen did',
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** A failure with a stable code, a message for people, and where it happened when that is known. */
+export interface WeftError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** Where the problem is: a file, a field path, a policy name, an address. */
+  readonly where?: string;
+}
+
+export function weftError(code: ErrorCode, message: string, where?: string): WeftError {
+  return where === undefined ? { code, message } : { code, message, where };
+}
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(errorCodes, value);
+}
