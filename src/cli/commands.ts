@@ -1,0 +1,6 @@
+import type { Command } from './command.js';
+
+/** Every `weft` command, in the order `weft --help` lists them. Register a new command with one line here. */
+export function allCommands(): readonly Command[] {
+  return [];
+}
