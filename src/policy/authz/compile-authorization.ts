@@ -319,12 +319,11 @@ function compileSource(source: AuthorizationSource, ctx: Ctx): CompiledSource {
 
 function compileOperation(op: AuthorizationOperation, ctx: Ctx): CompiledOperation {
   const paths = (list: readonly string[] | undefined, field: string): StringMatcher | null => {
-    if (nonEmpty(list)) {
-      list.forEach((p, i) => {
-        if (p.includes('{')) {
-          ctx.problems.push(weftError('WEFT_AUTHZ_UNSUPPORTED', `path templates such as "${p}" are not supported`, `${ctx.where}.${field}[${i}]`));
-        }
-      });
+    const template = list?.findIndex((p) => p.includes('{')) ?? -1;
+    if (template !== -1) {
+      const p = list?.[template] ?? '';
+      ctx.problems.push(weftError('WEFT_AUTHZ_UNSUPPORTED', `path templates such as "${p}" are not supported`, `${ctx.where}.${field}[${template}]`));
+      return null;
     }
     return strings(list, field, ctx);
   };
