@@ -136,3 +136,17 @@ test('every TLS failure reason renders', () => {
   const text = m.render();
   for (const r of tlsFailureReasons) assert.ok(text.includes(`reason="${r}"} 1\n`), r);
 });
+
+test('observe puts each value in the bucket bucketIndex names', () => {
+  const m = createProxyMetrics();
+  const s = m.bindEdge(inbound).requestSeries(200, -1, 'none');
+  const values = [0, 0.0005, 0.0006, 0.001, 0.03, 1, 9.99, 10, 11, NaN, -5];
+  for (const v of values) s.observe(v);
+  const expected = new Float64Array(latencyBucketsSeconds.length + 1);
+  for (const v of values) {
+    const i = bucketIndex(latencyBucketsSeconds, v);
+    expected[i] = (expected[i] as number) + 1;
+  }
+  assert.deepEqual([...s.buckets], [...expected]);
+  assert.equal(s.count, values.length);
+});
