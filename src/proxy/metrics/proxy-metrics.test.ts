@@ -140,7 +140,7 @@ test('every TLS failure reason renders', () => {
 test('observe puts each value in the bucket bucketIndex names', () => {
   const m = createProxyMetrics();
   const s = m.bindEdge(inbound).requestSeries(200, -1, 'none');
-  const values = [0, 0.0005, 0.0006, 0.001, 0.03, 1, 9.99, 10, 11, NaN, -5];
+  const values = [0, 0.0005, 0.0006, 0.001, 0.03, 1, 9.99, 10, 11, Infinity];
   for (const v of values) s.observe(v);
   const expected = new Float64Array(latencyBucketsSeconds.length + 1);
   for (const v of values) {
@@ -149,4 +149,14 @@ test('observe puts each value in the bucket bucketIndex names', () => {
   }
   assert.deepEqual([...s.buckets], [...expected]);
   assert.equal(s.count, values.length);
+});
+
+test('a NaN or negative duration counts as 0 and keeps the sum finite', () => {
+  const s = createProxyMetrics().bindEdge(inbound).requestSeries(200, -1, 'none');
+  s.observe(NaN);
+  s.observe(-1);
+  s.observe(0.25);
+  assert.equal(s.count, 3);
+  assert.equal(s.sum, 0.25);
+  assert.equal(s.buckets[0], 2);
 });

@@ -123,9 +123,11 @@ class RequestSeriesImpl implements RequestSeries {
   }
 
   observe(durationSeconds: number): void {
+    // A negative or NaN duration (a clock bug) counts as 0 rather than poisoning the sum forever.
+    if (!(durationSeconds >= 0)) durationSeconds = 0;
     this.count++;
     this.sum += durationSeconds;
-    // Inline scan (same rule as bucketIndex): first bound >= value; NaN lands in +Inf.
+    // Inline scan, same rule as bucketIndex: the first bound >= value.
     const bounds = this.bounds;
     const n = bounds.length;
     let i = 0;
