@@ -129,6 +129,10 @@ const sets: Record<string, { policies: AuthzPolicyInput[]; defaultAction?: 'ALLO
     policies: [pol('deny-admin-hdr', 'DENY', [{ from: [{ source: { principals: [ADMIN] } }], when: [{ key: 'request.headers[x-a]', values: ['1'] }] }])],
   },
   tcpAllowHeader: { policies: [pol('allow-hdr', 'ALLOW', [{ when: [{ key: 'request.headers[x-a]', values: ['1'] }] }])] },
+  actionAbsent: {
+    policies: [{ name: 'implicit', namespace: 'app', spec: { rules: [{ from: [{ source: { principals: [FRONTEND] } }] }] } as unknown as AuthorizationPolicySpec }],
+  },
+  methodPrefix: { policies: [pol('mprefix', 'ALLOW', [{ to: [{ operation: { methods: ['P*'] } }] }])] },
   grpcMethods: {
     policies: [
       pol('grpc', 'ALLOW', [{ to: [{ operation: { methods: ['POST'], paths: ['/pkg.Greeter/SayHello', '/pkg.Admin/*'] } }] }]),
@@ -255,6 +259,10 @@ const rows: Row[] = [
   { name: 'tcp: DENY header condition dropped, other source passes', set: 'tcpDenyHeaderFromAdmin', req: tcp({ principal: FRONTEND }), allowed: true },
   { name: 'http: DENY header condition applies', set: 'tcpDenyHeaderFromAdmin', req: http({ principal: ADMIN }), allowed: true },
   { name: 'tcp: ALLOW with header condition never matches TCP', set: 'tcpAllowHeader', req: tcp({}), allowed: false },
+  { name: 'action absent means ALLOW: match', set: 'actionAbsent', req: http({ principal: FRONTEND }), allowed: true, policy: 'app/implicit' },
+  { name: 'action absent means ALLOW: others denied', set: 'actionAbsent', req: http({ principal: ADMIN }), allowed: false },
+  { name: 'methods prefix wildcard', set: 'methodPrefix', req: http({ method: 'PUT' }), allowed: true, policy: 'app/mprefix' },
+  { name: 'methods prefix wildcard: other', set: 'methodPrefix', req: http({ method: 'GET' }), allowed: false },
   { name: 'grpc: allowed method', set: 'grpcMethods', req: grpc({ path: '/pkg.Greeter/SayHello' }), allowed: true, policy: 'app/grpc' },
   { name: 'grpc: other method', set: 'grpcMethods', req: grpc({ path: '/pkg.Greeter/SayBye' }), allowed: false },
   { name: 'grpc: service prefix', set: 'grpcMethods', req: grpc({ path: '/pkg.Admin/List' }), allowed: true, policy: 'app/grpc' },

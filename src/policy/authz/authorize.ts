@@ -130,8 +130,8 @@ function sourceMatches(c: CompiledAuthorization, s: CompiledSource, a: RequestAt
 function operationMatches(c: CompiledAuthorization, op: CompiledOperation, a: RequestAttributes): boolean {
   if (op.ports !== null && !op.ports.has(a.destinationPort)) return false;
   if (op.notPorts !== null && op.notPorts.has(a.destinationPort)) return false;
-  if (op.methods !== null && (a.method === undefined || !op.methods.has(a.method))) return false;
-  if (op.notMethods !== null && a.method !== undefined && op.notMethods.has(a.method)) return false;
+  if (op.methods !== null && !matchString(op.methods, a.method)) return false;
+  if (op.notMethods !== null && matchString(op.notMethods, a.method)) return false;
   if (op.paths !== null || op.notPaths !== null) {
     const path = requestPath(c, a);
     if (op.paths !== null && !matchString(op.paths, path)) return false;
