@@ -31,6 +31,12 @@ const MAX_SIZE_DIGITS = 16;
 // Sizes above this cannot be represented exactly; no real body is 8 PiB.
 const MAX_SIZE = Number.MAX_SAFE_INTEGER;
 
+/** Trailer fields that would change framing or routing if a recipient merged them into the head (RFC 9110 §6.5.1). */
+const FORBIDDEN_TRAILERS = ['content-length', 'transfer-encoding', 'host', 'connection', 'upgrade', 'expect', 'te', 'trailer'].map((n) =>
+  Buffer.from(n, 'latin1'),
+);
+const MAX_FORBIDDEN_NAME = 17;
+
 class Scanner implements ChunkedScanner {
   private state = S.SizeStart;
   private size = 0;
@@ -41,6 +47,24 @@ class Scanner implements ChunkedScanner {
   private failure: { readonly error: string } | undefined;
   private readonly maxChunkHeaderBytes: number;
   private readonly maxTrailerBytes: number;
+
+  /** The current trailer name, lower-cased, while it is short enough to be a forbidden one. */
+  private readonly name = new Uint8Array(MAX_FORBIDDEN_NAME + 1);
+  private nameLen = 0;
+
+  private noteNameByte(c: number): void {
+    if (this.nameLen <= MAX_FORBIDDEN_NAME) this.name[this.nameLen++] = c >= 0x41 && c <= 0x5a ? c + 32 : c;
+  }
+
+  private isForbiddenTrailer(): boolean {
+    const n = this.nameLen;
+    outer: for (const f of FORBIDDEN_TRAILERS) {
+      if (f.length !== n) continue;
+      for (let j = 0; j < n; j++) if (this.name[j] !== f[j]) continue outer;
+      return true;
+    }
+    return false;
+  }
 
   constructor(limits: ChunkedLimits) {
     this.maxChunkHeaderBytes = limits.maxChunkHeaderBytes ?? 4096;
@@ -164,13 +188,20 @@ class Scanner implements ChunkedScanner {
           break;
         case S.TrailerStart:
           if (c === CR) state = S.FinalLf;
-          else if (TOKEN[c] === 1) state = S.TrailerName;
-          else return this.fail(c === SP || c === HTAB ? 'obsolete line folding in trailer' : 'invalid trailer field');
+          else if (TOKEN[c] === 1) {
+            state = S.TrailerName;
+            this.nameLen = 0;
+            this.noteNameByte(c);
+          } else return this.fail(c === SP || c === HTAB ? 'obsolete line folding in trailer' : 'invalid trailer field');
           break;
         case S.TrailerName:
-          if (TOKEN[c] === 1) break;
-          if (c === COLON) state = S.TrailerValue;
-          else return this.fail('invalid trailer field name');
+          if (TOKEN[c] === 1) {
+            this.noteNameByte(c);
+            break;
+          }
+          if (c !== COLON) return this.fail('invalid trailer field name');
+          if (this.isForbiddenTrailer()) return this.fail('framing or routing header in trailer');
+          state = S.TrailerValue;
           break;
         case S.TrailerValue:
           if (c === CR) state = S.TrailerLf;

@@ -83,6 +83,7 @@ export function scanFieldBlock(buf: Buffer, base: number, pos: number, blockEnd:
     while (buf[p] === SP || buf[p] === HTAB) p++;
     const valueStart = p;
     let valueEnd = p;
+    let lastTab = -1;
     for (;;) {
       const c = buf[p]!;
       if (c === CR) break;
@@ -90,6 +91,7 @@ export function scanFieldBlock(buf: Buffer, base: number, pos: number, blockEnd:
         out.error = c === LF ? 'bare LF line ending (CRLF required)' : 'control character in header value';
         return;
       }
+      if (c === HTAB) lastTab = p;
       p++;
       if (c !== SP && c !== HTAB) valueEnd = p;
     }
@@ -99,12 +101,20 @@ export function scanFieldBlock(buf: Buffer, base: number, pos: number, blockEnd:
     }
     p += 2;
     fields.push(nameStart - base, nameEnd - base, valueStart - base, valueEnd - base, p - base);
-    if (!noteKnownHeader(buf, nameStart, nameEnd - nameStart, valueStart, valueEnd, out)) return;
+    if (!noteKnownHeader(buf, nameStart, nameEnd - nameStart, valueStart, valueEnd, lastTab >= valueEnd, out)) return;
   }
 }
 
-/** Records framing/connection headers; false when one is malformed (out.error is set). */
-function noteKnownHeader(buf: Buffer, ns: number, len: number, vs: number, ve: number, out: FieldBlock): boolean {
+/**
+ * Records framing/connection headers; false when one is malformed (out.error is set). A tab after the
+ * value of a header we interpret is refused: llhttp, for one, stops recognising `chunked` or a length
+ * followed by a tab, so accepting it would let two parsers frame the same bytes differently.
+ */
+function noteKnownHeader(buf: Buffer, ns: number, len: number, vs: number, ve: number, trailingTab: boolean, out: FieldBlock): boolean {
+  if (trailingTab && isInterpreted(buf, ns, len)) {
+    out.error = 'tab after the value of a framing or connection header';
+    return false;
+  }
   switch (len) {
     case 4:
       if (bytesEqualIgnoringCase(buf, ns, HOST)) {
@@ -156,6 +166,25 @@ function noteKnownHeader(buf: Buffer, ns: number, len: number, vs: number, ve: n
       return true;
     default:
       return true;
+  }
+}
+
+function isInterpreted(buf: Buffer, ns: number, len: number): boolean {
+  switch (len) {
+    case 4:
+      return bytesEqualIgnoringCase(buf, ns, HOST);
+    case 6:
+      return bytesEqualIgnoringCase(buf, ns, EXPECT);
+    case 7:
+      return bytesEqualIgnoringCase(buf, ns, UPGRADE);
+    case 10:
+      return bytesEqualIgnoringCase(buf, ns, CONNECTION);
+    case 14:
+      return bytesEqualIgnoringCase(buf, ns, CONTENT_LENGTH);
+    case 17:
+      return bytesEqualIgnoringCase(buf, ns, TRANSFER_ENCODING);
+    default:
+      return false;
   }
 }
 

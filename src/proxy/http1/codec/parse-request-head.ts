@@ -4,7 +4,7 @@
 import { CR, HOST, LF, SP, TARGET, TOKEN } from './char-classes.js';
 import { FieldBlock, isExactlyChunked, scanFieldBlock } from './field-block.js';
 import { findHeadEnd } from './head-boundary.js';
-import { FRAMING_CHUNKED, FRAMING_NONE, INCOMPLETE, TOO_MANY_HEADERS, badRequest, lengthFraming, type HeadError } from './parse-outcomes.js';
+import { FRAMING_CHUNKED, FRAMING_NONE, HEAD_TOO_LARGE, INCOMPLETE, TOO_MANY_HEADERS, badRequest, lengthFraming, type HeadError } from './parse-outcomes.js';
 import { ParsedRequestHead } from './parsed-head.js';
 import type { BodyFraming, HeadLimits, ParseResult, RequestHead } from './types.js';
 
@@ -49,7 +49,9 @@ const CONTINUE = Buffer.from('100-continue', 'latin1');
 export function parseRequestHead(buf: Buffer, offset: number, limits: HeadLimits): ParseResult<RequestHead> {
   let start = offset;
   while (buf[start] === CR && buf[start + 1] === LF) start += 2;
-  if (start === buf.length || (buf[start] === CR && start + 1 === buf.length)) return INCOMPLETE;
+  if (start === buf.length || (buf[start] === CR && start + 1 === buf.length)) {
+    return buf.length - offset > limits.maxHeadBytes ? HEAD_TOO_LARGE : INCOMPLETE;
+  }
   const end = findHeadEnd(buf, offset, start, limits.maxHeadBytes);
   if (typeof end !== 'number') return end;
 
