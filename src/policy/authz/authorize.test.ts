@@ -79,6 +79,7 @@ const sets: Record<string, { policies: AuthzPolicyInput[]; defaultAction?: 'ALLO
   allowHosts: { policies: [pol('hosts', 'ALLOW', [{ to: [{ operation: { hosts: ['api.example.com', '*.internal'] } }] }])] },
   allowHostWithPort: { policies: [pol('hostport', 'ALLOW', [{ to: [{ operation: { hosts: ['api.example.com:8443'] } }] }])] },
   allowHeader: { policies: [pol('hdr', 'ALLOW', [{ when: [{ key: 'request.headers[X-User]', values: ['alice', 'bob*'] }] }])] },
+  allowHeaderPresent: { policies: [pol('present', 'ALLOW', [{ when: [{ key: 'request.headers[x-token]', values: ['*'] }] }])] },
   denyHeaderNot: { policies: [pol('hdr-not', 'DENY', [{ when: [{ key: 'request.headers[x-env]', notValues: ['prod'] }] }])] },
   allowConditions: {
     policies: [
@@ -164,6 +165,7 @@ const rows: Row[] = [
   { name: 'cluster.local alias does not match another trust domain', set: 'allowFrontendClusterLocal', req: http({ principal: 'spiffe://other.td/ns/web/sa/frontend' }), allowed: false },
   { name: 'principals * : authenticated', set: 'allowAnyAuthenticated', req: http({ principal: BATCH }), allowed: true, policy: 'app/any-authn' },
   { name: 'principals * : unauthenticated denied', set: 'allowAnyAuthenticated', req: http({}), allowed: false },
+  { name: "principals * : '' counts as unauthenticated", set: 'allowAnyAuthenticated', req: http({ principal: '' }), allowed: false },
   { name: 'principals * : unauthenticated tcp denied', set: 'allowAnyAuthenticated', req: tcp({}), allowed: false },
   { name: 'notPrincipals * DENY: unauthenticated denied', set: 'denyUnauthenticated', req: http({}), allowed: false, policy: 'app/deny-plain' },
   { name: 'notPrincipals * DENY: authenticated allowed', set: 'denyUnauthenticated', req: http({ principal: ADMIN }), allowed: true },
@@ -219,6 +221,8 @@ const rows: Row[] = [
   { name: 'header condition: prefix value', set: 'allowHeader', req: http({ headers: { 'x-user': 'bobby' } }), allowed: true, policy: 'app/hdr' },
   { name: 'header condition: other value', set: 'allowHeader', req: http({ headers: { 'x-user': 'mallory' } }), allowed: false },
   { name: 'header condition: absent', set: 'allowHeader', req: http({}), allowed: false },
+  { name: 'header presence (*): empty value is present', set: 'allowHeaderPresent', req: http({ headers: { 'x-token': '' } }), allowed: true, policy: 'app/present' },
+  { name: 'header presence (*): absent', set: 'allowHeaderPresent', req: http({}), allowed: false },
   { name: 'header notValues DENY: other value denied', set: 'denyHeaderNot', req: http({ headers: { 'x-env': 'dev' } }), allowed: false, policy: 'app/hdr-not' },
   { name: 'header notValues DENY: listed value passes', set: 'denyHeaderNot', req: http({ headers: { 'x-env': 'prod' } }), allowed: true },
   { name: 'header notValues DENY: absent header denied', set: 'denyHeaderNot', req: http({}), allowed: false, policy: 'app/hdr-not' },
