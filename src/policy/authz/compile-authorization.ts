@@ -14,6 +14,12 @@
  *   field (hosts, methods, paths, their `not` forms, `request.headers` conditions) never matches TCP
  *   traffic, while a DENY rule is applied to TCP with its HTTP-only fields left out, so it denies
  *   more broadly rather than less (Istio's "TCP traffic" task documents both behaviours).
+ * - Hosts compare case-insensitively (Istio fixed a bypass by case, CVE-2021-39155). One deliberate
+ *   difference: a host pattern without a port (`api.example.com`) also matches that host with any
+ *   port (`api.example.com:8080`), where Istio needs `api.example.com:*` too; that form works here as
+ *   well. The Host port is the client's claim, not the destination; `ports` checks the real one.
+ * - Paths are matched after `normalizeRequestPath` (query cut, dot segments and encoded unreserved
+ *   characters resolved), like Istio's default path normalization, so `/a/../admin` is `/admin`.
  * - Unsupported parts (`requestPrincipals`, `request.auth.*` and other condition keys) are refused
  *   at compile time: silently ignoring them would change what a policy means.
  */
