@@ -16,6 +16,8 @@ export interface RawDocument {
 export interface ParsedText {
   readonly documents: readonly RawDocument[];
   readonly problems: readonly ManifestProblem[];
+  /** How many documents the file holds, those that could not be parsed included. */
+  readonly count: number;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -41,21 +43,22 @@ export function parseManifestText(text: string, file: string): ParsedText {
     parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   } catch (e) {
     // The parser recurses; absurdly deep nesting exhausts the stack.
-    return { documents, problems: [{ file, path: '', message: `cannot be parsed: ${e instanceof RangeError ? 'it is nested too deeply' : String(e)}`, severity: 'error' }] };
+    return { documents, count: 0, problems: [{ file, path: '', message: `cannot be parsed: ${e instanceof RangeError ? 'it is nested too deeply' : String(e)}`, severity: 'error' }] };
   }
   const docs = Array.isArray(parsed) ? parsed : [];
   for (const doc of docs) {
     if (doc.errors.length > 0) {
       const number = count + 1;
       for (const e of doc.errors) {
-        const pos = e.linePos?.[0];
+        const pos = lineCounter.linePos(e.pos[0]);
         problems.push({
           file,
           document: number,
           path: '',
           message: `YAML syntax error: ${firstLine(e.message)}`,
           severity: 'error',
-          ...(pos !== undefined ? { line: pos.line, column: pos.col } : {}),
+          line: pos.line,
+          column: pos.col,
         });
       }
       count++;
@@ -79,5 +82,5 @@ export function parseManifestText(text: string, file: string): ParsedText {
       documents.push({ file, document: count, ...(line !== undefined ? { line } : {}), value: item });
     }
   }
-  return { documents, problems };
+  return { documents, problems, count };
 }
