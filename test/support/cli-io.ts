@@ -1,5 +1,6 @@
 // Runs `weft` commands in-process with captured output, for CLI tests.
 import { PassThrough, Readable } from 'node:stream';
+import type { Command } from '../../src/cli/command.js';
 import { allCommands } from '../../src/cli/commands.js';
 import { runCli } from '../../src/cli/run-cli.js';
 
@@ -17,10 +18,10 @@ function capture(): { stream: PassThrough; text: () => string } {
 }
 
 /** Runs `weft ARGV...` with `stdin` as standard input and `cwd` as working directory. */
-export async function runWeft(argv: readonly string[], options: { stdin?: string; cwd?: string } = {}): Promise<CliRun> {
+export async function runWeft(argv: readonly string[], options: { stdin?: string; cwd?: string; commands?: readonly Command[] } = {}): Promise<CliRun> {
   const out = capture();
   const err = capture();
-  const code = await runCli(allCommands(), {
+  const code = await runCli(options.commands ?? allCommands(), {
     argv,
     env: {},
     cwd: options.cwd ?? process.cwd(),

@@ -32,10 +32,36 @@ function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
+/** Larger manifests are refused: no real manifest comes near, and the parser's memory grows with it. */
+export const maxManifestBytes = 16 * 1024 * 1024;
+/** Deeper flow nesting (`[[[...`, `{{{...`) is refused before parsing: the parser recurses and can exhaust memory. */
+export const maxFlowDepth = 256;
+
+function flowDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) {
+      depth--;
+    }
+  }
+  return max;
+}
+
 /** Parses one file's text. `file` is the name used in problems. */
 export function parseManifestText(text: string, file: string): ParsedText {
   const documents: RawDocument[] = [];
   const problems: ManifestProblem[] = [];
+  if (text.length > maxManifestBytes) {
+    return { documents, count: 0, problems: [{ file, path: '', message: `is larger than ${maxManifestBytes / 1024 / 1024} MiB; split it`, severity: 'error' }] };
+  }
+  if (flowDepth(text) > maxFlowDepth) {
+    return { documents, count: 0, problems: [{ file, path: '', message: `is nested more than ${maxFlowDepth} levels deep`, severity: 'error' }] };
+  }
   const lineCounter = new LineCounter();
   let count = 0;
   let parsed;
