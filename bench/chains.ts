@@ -21,6 +21,8 @@ export interface Chain {
   /** Where the load generators connect (always 127.0.0.1). */
   readonly url: string;
   readonly hops: readonly ChainHop[];
+  /** hop 2's listening port, where hop 1's pooled mTLS connections arrive (chains only). */
+  readonly interHopPort?: number;
   readonly checks: readonly string[];
   /** Runs after the last round (W: reads the access log size); returns lines for the report's checks. */
   readonly afterRun?: () => Promise<string[]>;
@@ -141,10 +143,10 @@ export async function startHaproxyChain(reg: ProcessRegistry, dir: string, pki: 
     const checks = [await checkBody(url), ...(await mtlsChecks(hop2Port, pki, undefined))];
     const ok = await probeTls({ port: hop2Port, caFile: pki.caCert, servername: serverName, certFile: pki.clientCert, keyFile: pki.clientKey });
     if (ok.kind !== 'http' || ok.status !== 200) throw new Error(`hop 2 with the client certificate: ${describeProbe(ok)}`);
-    checks.push('hop2 answers 200 to the client certificate');
+    checks.push(`hop2 answers 200 to the client certificate over ${ok.tls}`);
     return {
       ok: true,
-      chain: { id: 'B', label: labels.B, url, hops: [{ role: 'hop1', pid: h1.pid }, { role: 'hop2', pid: h2.pid }], checks },
+      chain: { id: 'B', label: labels.B, url, hops: [{ role: 'hop1', pid: h1.pid }, { role: 'hop2', pid: h2.pid }], interHopPort: hop2Port, checks },
     };
   } catch (e) {
     return { ok: false, reason: (e as Error).message };
@@ -204,7 +206,7 @@ export async function startWeftChain(reg: ProcessRegistry, dir: string, pki: Pki
     const checks = [await checkBody(url), ...(await mtlsChecks(ports.hop2Listen, pki, weftAlpn))];
     const other = await probeTls({ port: ports.hop2Listen, caFile: pki.caCert, servername: serverName, certFile: pki.otherCert, keyFile: pki.otherKey, alpn: weftAlpn });
     if (other.kind !== 'http' || other.status !== 403) throw new Error(`authorization: another identity of the same CA got ${describeProbe(other)}, want HTTP 403`);
-    checks.push('hop2 answers 403 to another identity of the same CA (ALLOW policy)');
+    checks.push(`hop2 answers 403 to another identity of the same CA (ALLOW policy), over ${other.tls}`);
     const admin = await httpGet(`${url}admin/x`, 5000);
     if (admin.status !== 403) throw new Error(`authorization: GET /admin/x through the chain got ${admin.status}, want 403 (DENY policy)`);
     checks.push('GET /admin/x through the chain gets 403 (DENY policy)');
@@ -214,7 +216,15 @@ export async function startWeftChain(reg: ProcessRegistry, dir: string, pki: Pki
     };
     return {
       ok: true,
-      chain: { id: 'W', label: labels.W, url, hops: [{ role: 'hop1', pid: h1.pid }, { role: 'hop2', pid: h2.pid }], checks, afterRun },
+      chain: {
+        id: 'W',
+        label: labels.W,
+        url,
+        hops: [{ role: 'hop1', pid: h1.pid }, { role: 'hop2', pid: h2.pid }],
+        interHopPort: ports.hop2Listen,
+        checks,
+        afterRun,
+      },
     };
   } catch (e) {
     return { ok: false, reason: (e as Error).message };

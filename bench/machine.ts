@@ -1,5 +1,5 @@
 // What machine and tool versions a run was made with, for the report's header.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 
@@ -27,13 +27,11 @@ function firstLine(command: string, args: readonly string[]): string {
   }
 }
 
+/** `nginx -v` prints to stderr and exits 0, so read both streams. */
 function nginxVersion(): string {
-  try {
-    const r = execFileSync('nginx', ['-v'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] });
-    return r.trim() || 'unknown';
-  } catch (e) {
-    return ((e as { stderr?: string }).stderr ?? 'not installed').trim();
-  }
+  const r = spawnSync('nginx', ['-v'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const text = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  return text.length > 0 ? (text.split('\n')[0] ?? 'unknown') : 'not installed';
 }
 
 /** Reads the CPU model (from /proc/cpuinfo), core count, kernel and tool versions. */
@@ -55,6 +53,6 @@ export function machineInfo(): MachineInfo {
     haproxy: firstLine('haproxy', ['-v']).replace(/ - https?:\S+$/, ''),
     nginx: nginxLine.replace(/^nginx version:\s*/, ''),
     wrk: firstLine('wrk', ['-v']).replace(/ Copyright.*$/, ''),
-    openssl: firstLine('openssl', ['version']),
+    openssl: firstLine('openssl', ['version']).replace(/ \(Library:.*\)$/, ''),
   };
 }

@@ -1,7 +1,7 @@
 // Reads CPU ticks and RSS of benchmarked processes from /proc (Linux), and samples peak RSS.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { parseChildren, parseProcStat, parseVmRssKb } from './proc-parse.js';
+import { countTcpSockets, parseChildren, parseMachineCpu, parseProcStat, parseVmRssKb, type MachineCpu } from './proc-parse.js';
 
 /** Clock ticks per second for /proc/PID/stat times (`getconf CLK_TCK`, 100 on Linux in practice). */
 export function clockTicksPerSecond(): number {
@@ -81,4 +81,16 @@ export function startRssSampler(pids: readonly number[], intervalMs = 500): RssS
       return peak;
     },
   };
+}
+
+/** Busy/total ticks of the whole machine now (/proc/stat). */
+export function machineCpu(): MachineCpu {
+  return parseMachineCpu(readText('/proc/stat') ?? '') ?? { busyTicks: Number.NaN, totalTicks: Number.NaN };
+}
+
+/** Sockets in `state` of connections to a server on `port` (IPv4 and IPv6 tables); see countTcpSockets. */
+export function tcpSocketsOnPort(port: number, state: number, end: 'server' | 'any' = 'server'): number {
+  return (
+    countTcpSockets(readText('/proc/net/tcp') ?? '', port, state, end) + countTcpSockets(readText('/proc/net/tcp6') ?? '', port, state, end)
+  );
 }

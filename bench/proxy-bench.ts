@@ -1,6 +1,7 @@
 // The `proxy` benchmark (issue 4): starts the upstream and the chains, runs interleaved rounds of
 // wrk (max throughput) and the fixed-rate generator (latency, CPU at a fixed rate), samples RSS,
 // and returns the raw record. Every process is started through the registry and stopped by PID.
+import { loadavg } from 'node:os';
 import { hrtime } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions, ProxyConfigId } from './args.js';
@@ -8,8 +9,8 @@ import { directChain, labels, startHaproxyChain, startUpstream, startWeftChain, 
 import { isLoopbackHost, type FixedRateResult } from './fixed-rate-summary.js';
 import { machineInfo } from './machine.js';
 import { createOpensslPki } from './pki-openssl.js';
-import { vcpu } from './proc-parse.js';
-import { clockTicksPerSecond, cpuTicks, rssMb, startRssSampler } from './proc-sample.js';
+import { tcpStates, vcpu, type MachineCpu } from './proc-parse.js';
+import { clockTicksPerSecond, cpuTicks, machineCpu, rssMb, startRssSampler, tcpSocketsOnPort } from './proc-sample.js';
 import { runBounded, type ProcessRegistry } from './processes.js';
 import type { ConfigRound, ConfigRun, HopRound, ProxyBenchRun } from './proxy-results.js';
 import { parseWrkOutput } from './wrk-output.js';
@@ -47,10 +48,16 @@ async function measureRound(chain: Chain, round: number, o: BenchOptions, ticksP
   const wrkTicks0 = pids.map(cpuTicks);
   const wrkT0 = nowS();
   const wrkSampler = startRssSampler(pids);
+  let establishedMid = Number.NaN;
+  const port = chain.interHopPort;
+  const midTimer =
+    port === undefined ? undefined : setTimeout(() => (establishedMid = tcpSocketsOnPort(port, tcpStates.established)), (o.wrkSeconds * 1000) / 2);
   const wrkRun = await runBounded('wrk', ['-t2', '-c16', `-d${o.wrkSeconds}s`, '--latency', chain.url], (o.wrkSeconds + 20) * 1000);
   const wrkT1 = nowS();
   const wrkTicks1 = pids.map(cpuTicks);
   const wrkPeaks = wrkSampler.stop();
+  if (midTimer) clearTimeout(midTimer);
+  const interHop = port === undefined ? undefined : { establishedMidWrk: establishedMid, timeWaitAfterWrk: tcpSocketsOnPort(port, tcpStates.timeWait, 'any') };
   const wrk = parseWrkOutput(wrkRun.stdout);
   if (!wrk) problems.push(`wrk produced no result${wrkRun.timedOut ? ' (killed at its time bound)' : ''}: ${(wrkRun.stderr || wrkRun.stdout).trim().slice(0, 160)}`);
   else if (wrk.socketErrors + wrk.non2xx > 0) problems.push(`wrk: ${wrk.socketErrors} socket errors, ${wrk.non2xx} non-2xx`);
@@ -60,6 +67,8 @@ async function measureRound(chain: Chain, round: number, o: BenchOptions, ticksP
   // 2. Fixed rate: CPU ticks and RSS over the measured window only (the generator says when it opens).
   let ticksA: number[] | undefined;
   let ticksB: number[] | undefined;
+  let boxA: MachineCpu | undefined;
+  let boxB: MachineCpu | undefined;
   let tA = 0;
   let tB = 0;
   let sampler: ReturnType<typeof startRssSampler> | undefined;
@@ -72,10 +81,12 @@ async function measureRound(chain: Chain, round: number, o: BenchOptions, ticksP
     (line) => {
       if (line.includes('"measuring"')) {
         ticksA = pids.map(cpuTicks);
+        boxA = machineCpu();
         tA = nowS();
         sampler = startRssSampler(pids);
       } else if (line.includes('"result"')) {
         ticksB = pids.map(cpuTicks);
+        boxB = machineCpu();
         tB = nowS();
         peaks = sampler?.stop();
         sampler = undefined;
@@ -99,19 +110,23 @@ async function measureRound(chain: Chain, round: number, o: BenchOptions, ticksP
     fixedVcpu: ticksA && ticksB ? vcpu((ticksB[i] as number) - (ticksA[i] as number), ticksPerS, tB - tA) : Number.NaN,
     fixedPeakRssMb: peaks?.get(h.pid) ?? Number.NaN,
   }));
+  const boxBusyVcpuAtRate = boxA && boxB ? vcpu(boxB.busyTicks - boxA.busyTicks, ticksPerS, tB - tA) : Number.NaN;
   const f3 = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(3));
   log(
     `round ${round}/${o.rounds} ${chain.id}: wrk ${wrk ? Math.round(wrk.requestsPerSecond) : '–'} req/s; ` +
       `${o.rate} rps p50 ${f3(fixed?.p50Ms)} p90 ${f3(fixed?.p90Ms)} p99 ${f3(fixed?.p99Ms)} ms; ` +
       hops.map((h) => `${h.role} ${f3(h.fixedVcpu)} vCPU ${h.fixedPeakRssMb.toFixed(1)} MB`).join(', ') +
+      `; box busy ${f3(boxBusyVcpuAtRate)} vCPU` +
+      (interHop ? `; hop1→hop2 conns ${interHop.establishedMidWrk} (TIME_WAIT ${interHop.timeWaitAfterWrk})` : '') +
       (problems.length > 0 ? `; PROBLEMS: ${problems.join('; ')}` : ''),
   );
-  return { round, wrk, fixed, problems, hops };
+  return { round, wrk, fixed, problems, hops, boxBusyVcpuAtRate, interHop };
 }
 
 /** Runs the whole proxy benchmark and returns its record (the caller renders and writes it). */
 export async function runProxyBench(o: BenchOptions, ctx: BenchContext): Promise<ProxyBenchRun> {
   const startedAt = new Date().toISOString();
+  const loadStart = loadavg()[0] ?? Number.NaN;
   const t0 = nowS();
   const log = ctx.progress;
   const machine = machineInfo();
@@ -151,6 +166,14 @@ export async function runProxyBench(o: BenchOptions, ctx: BenchContext): Promise
       continue;
     }
     const after = s.chain.afterRun ? await s.chain.afterRun() : [];
+    const ih = (rounds.get(id) ?? []).flatMap((r) => (r.interHop ? [r.interHop] : []));
+    if (ih.length > 0) {
+      const est = ih.map((x) => x.establishedMidWrk);
+      after.push(
+        `hop1→hop2 connections half-way through wrk: ${Math.min(...est)}–${Math.max(...est)} established, ` +
+          `${Math.max(...ih.map((x) => x.timeWaitAfterWrk))} in TIME_WAIT after it (pooled, not reconnecting)`,
+      );
+    }
     configs.push({
       id,
       label: labels[id],
@@ -165,6 +188,7 @@ export async function runProxyBench(o: BenchOptions, ctx: BenchContext): Promise
   if (machine.cores <= 2) notes.push(`Load generator, upstream and both hops share ${machine.cores} vCPU: max throughput is a whole-box figure; compare ratios within this run.`);
   return {
     startedAt,
+    loadAverage: { start: loadStart, end: loadavg()[0] ?? Number.NaN },
     durationSeconds: nowS() - t0,
     command: ctx.command,
     machine,

@@ -51,6 +51,10 @@ export function renderProxyReport(run: ProxyBenchRun): string {
       'CPU = utime+stime ticks of each process (nginx: master + worker) over the measured window; RSS = VmRSS sampled every 0.5 s. ' +
       'Medians across rounds, [min–max] in brackets.',
   );
+  out.push(
+    `- 1-minute load average: ${fmt(run.loadAverage.start, 2)} at the start, ${fmt(run.loadAverage.end, 2)} at the end` +
+      ` (other work on the box; see "box busy vCPU" per round: the chain itself uses well under 1 vCPU at ${fmtInt(st.rate)} req/s).`,
+  );
   for (const note of run.notes) out.push(`- ${note}`);
 
   out.push('');
@@ -152,7 +156,7 @@ export function renderProxyReport(run: ProxyBenchRun): string {
   out.push('');
   out.push('### Raw per-round values');
   out.push('');
-  const rHead = ['round', 'config', 'wrk req/s', 'wrk errors', 'p50 ms', 'p90 ms', 'p99 ms', 'CO p99 ms', 'achieved req/s', 'vCPU at rate per process', 'peak RSS at rate MB', 'problems'];
+  const rHead = ['round', 'config', 'wrk req/s', 'wrk errors', 'p50 ms', 'p90 ms', 'p99 ms', 'CO p99 ms', 'achieved req/s', 'vCPU at rate per process', 'box busy vCPU at rate', 'peak RSS at rate MB', 'hop1→hop2 conns mid-wrk / TIME_WAIT', 'problems'];
   const rRows: string[][] = [];
   for (let r = 1; r <= st.rounds; r++) {
     for (const c of run.configs) {
@@ -170,7 +174,9 @@ export function renderProxyReport(run: ProxyBenchRun): string {
         x.fixed ? fmt(x.fixed.coP99Ms, 3) : '–',
         x.fixed ? fmt(x.fixed.achievedRps, 1) : '–',
         x.hops.map((h) => `${h.role} ${fmt(h.fixedVcpu, 3)}`).join(', '),
+        fmt(x.boxBusyVcpuAtRate, 2),
         x.hops.map((h) => `${h.role} ${fmt(h.fixedPeakRssMb, 1)}`).join(', '),
+        x.interHop ? `${x.interHop.establishedMidWrk} / ${x.interHop.timeWaitAfterWrk}` : '–',
         x.problems.join('; '),
       ]);
     }

@@ -26,6 +26,10 @@ export interface ConfigRound {
   /** Why a run of this round produced no figures, if one did not. */
   readonly problems: readonly string[];
   readonly hops: readonly HopRound[];
+  /** Busy vCPU of the whole machine over the fixed-rate window: far above the chain's own use means other work interfered. */
+  readonly boxBusyVcpuAtRate: number;
+  /** hop1 → hop2 connections (chains only): established half-way through wrk, and in TIME_WAIT right after it. */
+  readonly interHop: { readonly establishedMidWrk: number; readonly timeWaitAfterWrk: number } | undefined;
 }
 
 export interface ConfigRun {
@@ -54,6 +58,8 @@ export interface ProxyBenchSettings {
 export interface ProxyBenchRun {
   /** ISO 8601, UTC. */
   readonly startedAt: string;
+  /** 1-minute load average at the start and at the end of the run (other work on the box shows here). */
+  readonly loadAverage: { readonly start: number; readonly end: number };
   readonly durationSeconds: number;
   readonly command: string;
   readonly machine: MachineInfo;

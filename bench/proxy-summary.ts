@@ -1,6 +1,7 @@
 // Pure: medians across rounds, ratios against HAProxy and direct, and the issue-4 target verdicts.
 import type { ProxyConfigId } from './args.js';
 import type { ConfigRun, HopRole, ProxyBenchRun } from './proxy-results.js';
+import { fmtInt } from './markdown.js';
 import { maxOf, spread, type Spread } from './stats.js';
 
 export interface HopSummary {
@@ -131,8 +132,8 @@ export function checkTargets(summaries: readonly ConfigSummary[]): TargetCheck[]
     },
     {
       target: `max throughput ≥ ${targets.maxThroughputRatio.toFixed(2)}× HAProxy's`,
-      weft: `${w ? Math.round(w.wrkRps.median) : '–'} req/s = ${f2(ratio)}×`,
-      haproxy: `${b ? Math.round(b.wrkRps.median) : '–'} req/s`,
+      weft: `${fmtInt(w?.wrkRps.median ?? Number.NaN)} req/s = ${f2(ratio)}×`,
+      haproxy: `${fmtInt(b?.wrkRps.median ?? Number.NaN)} req/s`,
       verdict: verdict(Number.isFinite(ratio), ratio >= targets.maxThroughputRatio),
     },
     {

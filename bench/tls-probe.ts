@@ -3,7 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
 
-export type ProbeOutcome = { readonly kind: 'refused'; readonly reason: string } | { readonly kind: 'http'; readonly status: number };
+export type ProbeOutcome =
+  | { readonly kind: 'refused'; readonly reason: string }
+  /** `tls`: the negotiated protocol, cipher and ALPN, e.g. `TLSv1.3 TLS_AES_256_GCM_SHA384`. */
+  | { readonly kind: 'http'; readonly status: number; readonly tls: string };
 
 export interface ProbeOptions {
   readonly port: number;
@@ -50,7 +53,11 @@ export function probeTls(o: ProbeOptions): Promise<ProbeOutcome> {
     socket.on('data', (d: string) => {
       data += d;
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(data);
-      if (m) done({ kind: 'http', status: Number(m[1]) });
+      if (m) {
+        const alpn = socket.alpnProtocol;
+        const tls = `${socket.getProtocol() ?? '?'} ${socket.getCipher().standardName}${typeof alpn === 'string' ? ` ALPN ${alpn}` : ''}`;
+        done({ kind: 'http', status: Number(m[1]), tls });
+      }
     });
     socket.on('error', (e: Error) => done({ kind: 'refused', reason: e.message }));
     socket.on('close', () => done({ kind: 'refused', reason: data.length > 0 ? `closed after ${JSON.stringify(data.slice(0, 40))}` : 'closed without an answer' }));
