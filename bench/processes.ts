@@ -120,9 +120,11 @@ export function runBounded(
   args: readonly string[],
   timeoutMs: number,
   onLine?: (line: string) => void,
+  onSpawn?: (pid: number) => void,
 ): Promise<BoundedRun> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid !== undefined) onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';
     let pending = '';

@@ -38,7 +38,14 @@ function parseFixedResult(line: string): FixedRateResult | undefined {
   return rest as unknown as FixedRateResult;
 }
 
-async function measureRound(chain: Chain, round: number, o: BenchOptions, ticksPerS: number, log: (l: string) => void): Promise<ConfigRound> {
+async function measureRound(
+  chain: Chain,
+  upstreamPid: number,
+  round: number,
+  o: BenchOptions,
+  ticksPerS: number,
+  log: (l: string) => void,
+): Promise<ConfigRound> {
   const problems: string[] = [];
   const pids = chain.hops.map((h) => h.pid);
   const idle = pids.map(rssMb);
@@ -69,6 +76,12 @@ async function measureRound(chain: Chain, round: number, o: BenchOptions, ticksP
   let ticksB: number[] | undefined;
   let boxA: MachineCpu | undefined;
   let boxB: MachineCpu | undefined;
+  // Everything the benchmark itself runs during the window: the chain, the upstream, the generator.
+  const own = [...new Set([...pids, upstreamPid])];
+  let genPid = 0;
+  let ownA = 0;
+  let ownB = 0;
+  const ownTicks = (): number => [...own, genPid].reduce((s, p) => s + (p > 0 ? cpuTicks(p) : 0), 0) + cpuTicks(process.pid);
   let tA = 0;
   let tB = 0;
   let sampler: ReturnType<typeof startRssSampler> | undefined;
@@ -78,14 +91,16 @@ async function measureRound(chain: Chain, round: number, o: BenchOptions, ticksP
     process.execPath,
     [fixedRateMain, chain.url, String(o.rate), String(o.connections), String(o.fixedSeconds), String(o.warmupSeconds)],
     (o.warmupSeconds + o.fixedSeconds + 30) * 1000,
-    (line) => {
+    (line: string) => {
       if (line.includes('"measuring"')) {
         ticksA = pids.map(cpuTicks);
+        ownA = ownTicks();
         boxA = machineCpu();
         tA = nowS();
         sampler = startRssSampler(pids);
       } else if (line.includes('"result"')) {
         ticksB = pids.map(cpuTicks);
+        ownB = ownTicks();
         boxB = machineCpu();
         tB = nowS();
         peaks = sampler?.stop();
@@ -96,6 +111,9 @@ async function measureRound(chain: Chain, round: number, o: BenchOptions, ticksP
           problems.push('fixed-rate: unreadable result line');
         }
       }
+    },
+    (pid: number) => {
+      genPid = pid;
     },
   );
   if (sampler) peaks = sampler.stop();
@@ -111,16 +129,17 @@ async function measureRound(chain: Chain, round: number, o: BenchOptions, ticksP
     fixedPeakRssMb: peaks?.get(h.pid) ?? Number.NaN,
   }));
   const boxBusyVcpuAtRate = boxA && boxB ? vcpu(boxB.busyTicks - boxA.busyTicks, ticksPerS, tB - tA) : Number.NaN;
+  const otherVcpuAtRate = boxBusyVcpuAtRate - vcpu(ownB - ownA, ticksPerS, tB - tA);
   const f3 = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(3));
   log(
     `round ${round}/${o.rounds} ${chain.id}: wrk ${wrk ? Math.round(wrk.requestsPerSecond) : '–'} req/s; ` +
       `${o.rate} rps p50 ${f3(fixed?.p50Ms)} p90 ${f3(fixed?.p90Ms)} p99 ${f3(fixed?.p99Ms)} ms; ` +
       hops.map((h) => `${h.role} ${f3(h.fixedVcpu)} vCPU ${h.fixedPeakRssMb.toFixed(1)} MB`).join(', ') +
-      `; box busy ${f3(boxBusyVcpuAtRate)} vCPU` +
+      `; box busy ${f3(boxBusyVcpuAtRate)} vCPU, other work ${f3(otherVcpuAtRate)}` +
       (interHop ? `; hop1→hop2 conns ${interHop.establishedMidWrk} (TIME_WAIT ${interHop.timeWaitAfterWrk})` : '') +
       (problems.length > 0 ? `; PROBLEMS: ${problems.join('; ')}` : ''),
   );
-  return { round, wrk, fixed, problems, hops, boxBusyVcpuAtRate, interHop };
+  return { round, wrk, fixed, problems, hops, boxBusyVcpuAtRate, otherVcpuAtRate, interHop };
 }
 
 /** Runs the whole proxy benchmark and returns its record (the caller renders and writes it). */
@@ -153,7 +172,7 @@ export async function runProxyBench(o: BenchOptions, ctx: BenchContext): Promise
     for (const id of o.configs) {
       const s = starts.get(id);
       if (!s?.ok) continue;
-      rounds.get(id)?.push(await measureRound(s.chain, r, o, ticksPerS, log));
+      rounds.get(id)?.push(await measureRound(s.chain, upstream.pid, r, o, ticksPerS, log));
       await sleep(o.pauseSeconds * 1000);
     }
   }

@@ -1,7 +1,11 @@
 // Pure: renders a proxy benchmark run as the markdown section of BENCHMARKS.md.
 import { fmt, fmtDelta, fmtInt, fmtSpread, renderTable } from './markdown.js';
 import type { ProxyBenchRun } from './proxy-results.js';
+import { median } from './stats.js';
 import { addedLatency, checkTargets, summarizeRun, type ConfigSummary } from './proxy-summary.js';
+
+/** Other work above this (vCPU, median over the fixed-rate windows) makes the report warn that it is disturbed. */
+export const otherWorkWarnVcpu = 0.2;
 
 function ratio(a: number, b: number, decimals = 2): string {
   return Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(decimals)}×` : '–';
@@ -51,9 +55,13 @@ export function renderProxyReport(run: ProxyBenchRun): string {
       'CPU = utime+stime ticks of each process (nginx: master + worker) over the measured window; RSS = VmRSS sampled every 0.5 s. ' +
       'Medians across rounds, [min–max] in brackets.',
   );
+  const other = median(run.configs.flatMap((c) => c.rounds.map((r) => r.otherVcpuAtRate)));
   out.push(
-    `- 1-minute load average: ${fmt(run.loadAverage.start, 2)} at the start, ${fmt(run.loadAverage.end, 2)} at the end` +
-      ` (other work on the box; see "box busy vCPU" per round: the chain itself uses well under 1 vCPU at ${fmtInt(st.rate)} req/s).`,
+    `- Other work on the box during the fixed-rate windows (machine busy time minus the benchmark's own processes): ` +
+      `median ${fmt(other, 2)} vCPU; 1-minute load average ${fmt(run.loadAverage.start, 2)} at the start, ${fmt(run.loadAverage.end, 2)} at the end.` +
+      (other > otherWorkWarnVcpu
+        ? ` **The box was not quiet: latency and throughput figures of this run are disturbed by other processes; re-run on a quiet machine before quoting them.**`
+        : ''),
   );
   for (const note of run.notes) out.push(`- ${note}`);
 
@@ -156,7 +164,7 @@ export function renderProxyReport(run: ProxyBenchRun): string {
   out.push('');
   out.push('### Raw per-round values');
   out.push('');
-  const rHead = ['round', 'config', 'wrk req/s', 'wrk errors', 'p50 ms', 'p90 ms', 'p99 ms', 'CO p99 ms', 'achieved req/s', 'vCPU at rate per process', 'box busy vCPU at rate', 'peak RSS at rate MB', 'hop1→hop2 conns mid-wrk / TIME_WAIT', 'problems'];
+  const rHead = ['round', 'config', 'wrk req/s', 'wrk errors', 'p50 ms', 'p90 ms', 'p99 ms', 'CO p99 ms', 'achieved req/s', 'vCPU at rate per process', 'box busy / other work vCPU at rate', 'peak RSS at rate MB', 'hop1→hop2 conns mid-wrk / TIME_WAIT', 'problems'];
   const rRows: string[][] = [];
   for (let r = 1; r <= st.rounds; r++) {
     for (const c of run.configs) {
@@ -174,7 +182,7 @@ export function renderProxyReport(run: ProxyBenchRun): string {
         x.fixed ? fmt(x.fixed.coP99Ms, 3) : '–',
         x.fixed ? fmt(x.fixed.achievedRps, 1) : '–',
         x.hops.map((h) => `${h.role} ${fmt(h.fixedVcpu, 3)}`).join(', '),
-        fmt(x.boxBusyVcpuAtRate, 2),
+        `${fmt(x.boxBusyVcpuAtRate, 2)} / ${fmt(x.otherVcpuAtRate, 2)}`,
         x.hops.map((h) => `${h.role} ${fmt(h.fixedPeakRssMb, 1)}`).join(', '),
         x.interHop ? `${x.interHop.establishedMidWrk} / ${x.interHop.timeWaitAfterWrk}` : '–',
         x.problems.join('; '),

@@ -28,6 +28,8 @@ export interface ConfigRound {
   readonly hops: readonly HopRound[];
   /** Busy vCPU of the whole machine over the fixed-rate window: far above the chain's own use means other work interfered. */
   readonly boxBusyVcpuAtRate: number;
+  /** The part of it not used by the benchmark's own processes (upstream, hops, generator): interference. */
+  readonly otherVcpuAtRate: number;
   /** hop1 → hop2 connections (chains only): established half-way through wrk, and in TIME_WAIT right after it. */
   readonly interHop: { readonly establishedMidWrk: number; readonly timeWaitAfterWrk: number } | undefined;
 }

@@ -20,6 +20,7 @@ function round(r: number, rps: number, lat: [number, number, number], roles: Hop
     problems: [],
     hops: roles.map((role) => ({ role, idleRssMb: rss - 5 + r, wrkVcpu: 0.5, wrkPeakRssMb: rss + 5, fixedVcpu: cpu + r / 1000, fixedPeakRssMb: rss + r })),
     boxBusyVcpuAtRate: 0.4,
+    otherVcpuAtRate: 0.05,
     interHop: roles.includes('hop1') ? { establishedMidWrk: 16, timeWaitAfterWrk: 0 } : undefined,
   };
 }
@@ -101,4 +102,15 @@ test('a quick run is flagged as a smoke run, not a measurement', () => {
   const r = run(W);
   const report = renderProxyReport({ ...r, settings: { ...r.settings, rounds: 1, quick: true } });
   assert.match(report, /1 round only \(`--quick` smoke run\)/);
+});
+
+test('a run disturbed by other work on the box says so', () => {
+  const W = config('W', [], 'n/a');
+  const quiet = renderProxyReport(run(W));
+  assert.doesNotMatch(quiet, /box was not quiet/);
+  const busy = (c: ConfigRun): ConfigRun => ({ ...c, rounds: c.rounds.map((r) => ({ ...r, otherVcpuAtRate: 1.2 })) });
+  const r = run(W);
+  const noisy = renderProxyReport({ ...r, configs: [busy(A), busy(B), W] });
+  assert.match(noisy, /median 1\.20 vCPU/);
+  assert.match(noisy, /box was not quiet/);
 });
