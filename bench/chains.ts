@@ -7,6 +7,8 @@ import type { ProxyConfigId } from './args.js';
 import { haproxyHop1Cfg, haproxyHop2Cfg, nginxUpstreamConf, serverName, upstreamBody, type PkiPaths } from './configs.js';
 import { freePort, httpGet, runBounded, waitForPort, type ProcessRegistry, type Started } from './processes.js';
 import type { HopRole } from './proxy-results.js';
+import { fmtInt } from './markdown.js';
+import { sumMetric } from './prom-text.js';
 import { describeProbe, probeTls } from './tls-probe.js';
 import { weftHop1Snapshot, weftHop2Snapshot } from './weft-snapshot.js';
 
@@ -176,10 +178,38 @@ export async function detectWeftProxy(): Promise<{ ok: true; help: string } | { 
 
 const weftAlpn = ['weft-http1'] as const;
 
+/** Waits (bounded) for the ready line `weft proxy` prints first on stdout, which names its admin port. */
+async function waitWeftReady(s: Started, stdoutFile: string, log: string): Promise<{ admin: number }> {
+  const deadline = Date.now() + startTimeoutMs;
+  let dead = false;
+  void s.exited.then(() => {
+    dead = true;
+  });
+  for (;;) {
+    let first = '';
+    try {
+      const text = readFileSync(stdoutFile, 'utf8');
+      const nl = text.indexOf('\n');
+      if (nl >= 0) first = text.slice(0, nl);
+    } catch {
+      // not written yet
+    }
+    if (first.length > 0) {
+      const ready = JSON.parse(first) as { ready?: unknown; admin?: unknown };
+      if (ready.ready !== true || typeof ready.admin !== 'number') throw new Error(`${s.name}: unexpected first stdout line ${first.slice(0, 200)}`);
+      return { admin: ready.admin };
+    }
+    if (dead) throw new Error(`${s.name} exited before it was ready; log: ${tail(log)}`);
+    if (Date.now() > deadline) throw new Error(`${s.name} printed no ready line in ${startTimeoutMs} ms; log: ${tail(log)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /**
  * Two `weft proxy` processes: hop 1 with the client identity and an explicit outbound listener,
- * hop 2 with the server identity, an explicit inbound listener and the authorization policies.
- * Their access logs go to files in `dir` (counted after the run as proof they were written).
+ * hop 2 with the server identity, an explicit inbound listener and the authorization policies; no
+ * capture listeners, admin servers on free ports. stdout (the ready line, then access-log lines if the
+ * proxy writes them there) goes to a file in `dir`, stderr (JSON logs) to another.
  */
 export async function startWeftChain(reg: ProcessRegistry, dir: string, pki: PkiPaths, upstreamPort: number): Promise<ChainStart> {
   const detected = await detectWeftProxy();
@@ -190,15 +220,15 @@ export async function startWeftChain(reg: ProcessRegistry, dir: string, pki: Pki
     const snap2 = join(dir, 'weft-hop2.snapshot.json');
     writeFileSync(snap1, `${JSON.stringify(weftHop1Snapshot(ports), null, 2)}\n`);
     writeFileSync(snap2, `${JSON.stringify(weftHop2Snapshot(ports), null, 2)}\n`);
-    const hasAdminPort = detected.help.includes('--admin-port');
-    const start = async (name: string, snap: string, cert: string, key: string, listen: number): Promise<Started> => {
-      const log = join(dir, `${name}.log`);
-      const access = join(dir, `${name}.access.log`);
-      const args = [weftCliPath(), 'proxy', '--snapshot', snap, '--cert', cert, '--key', key, '--ca', pki.caCert];
-      if (hasAdminPort) args.push('--admin-port', String(await freePort()));
-      const s = reg.start(`weft ${name}`, process.execPath, args, log, access);
+    const optional = ['--no-capture', '--no-watch'].filter((f) => detected.help.includes(f));
+    const start = async (name: string, snap: string, cert: string, key: string, listen: number): Promise<{ s: Started; admin: number }> => {
+      const log = join(dir, `weft-${name}.log`);
+      const out = join(dir, `weft-${name}.stdout`);
+      const args = [weftCliPath(), 'proxy', '--snapshot', snap, '--cert', cert, '--key', key, '--ca', pki.caCert, '--admin-port', '0', ...optional];
+      const s = reg.start(`weft ${name}`, process.execPath, args, log, out);
+      const ready = await waitWeftReady(s, out, log);
       await waitStarted(s, listen, log);
-      return s;
+      return { s, admin: ready.admin };
     };
     const h2 = await start('hop2', snap2, pki.serverCert, pki.serverKey, ports.hop2Listen);
     const h1 = await start('hop1', snap1, pki.clientCert, pki.clientKey, ports.hop1Listen);
@@ -210,9 +240,23 @@ export async function startWeftChain(reg: ProcessRegistry, dir: string, pki: Pki
     const admin = await httpGet(`${url}admin/x`, 5000);
     if (admin.status !== 403) throw new Error(`authorization: GET /admin/x through the chain got ${admin.status}, want 403 (DENY policy)`);
     checks.push('GET /admin/x through the chain gets 403 (DENY policy)');
-    const afterRun = (): Promise<string[]> => {
-      const lines = (name: string): number => countLines(join(dir, `${name}.access.log`));
-      return Promise.resolve([`access log lines written: hop1 ${lines('hop1')}, hop2 ${lines('hop2')}`]);
+    const afterRun = async (): Promise<string[]> => {
+      const lines: string[] = [];
+      for (const [name, adminPort] of [['hop1', h1.admin], ['hop2', h2.admin]] as const) {
+        try {
+          const m = await httpGet(`http://127.0.0.1:${adminPort}/metrics`, 5000);
+          const req = sumMetric(m.body, 'weft_proxy_requests_total');
+          const authz = sumMetric(m.body, 'weft_proxy_authz_decisions_total');
+          lines.push(
+            `${name} /metrics after the run: weft_proxy_requests_total ${req === undefined ? 'absent' : fmtInt(req)}` +
+              (name === 'hop2' ? `, weft_proxy_authz_decisions_total ${authz === undefined ? 'absent' : fmtInt(authz)}` : ''),
+          );
+        } catch (e) {
+          lines.push(`${name} /metrics unreadable: ${(e as Error).message}`);
+        }
+        lines.push(`${name} log lines on stdout (access log, if it is written there): ${fmtInt(Math.max(0, countLines(join(dir, `weft-${name}.stdout`)) - 1))}`);
+      }
+      return lines;
     };
     return {
       ok: true,
@@ -220,7 +264,7 @@ export async function startWeftChain(reg: ProcessRegistry, dir: string, pki: Pki
         id: 'W',
         label: labels.W,
         url,
-        hops: [{ role: 'hop1', pid: h1.pid }, { role: 'hop2', pid: h2.pid }],
+        hops: [{ role: 'hop1', pid: h1.s.pid }, { role: 'hop2', pid: h2.s.pid }],
         interHopPort: ports.hop2Listen,
         checks,
         afterRun,
