@@ -80,7 +80,7 @@ try {
   progress(`FAILED: ${(e as Error).stack ?? String(e)}`);
   code = 1;
 } finally {
-  await registry.stopAll();
+  for (const line of await registry.stopAll()) progress(line);
   const left = registry.running();
   if (left.length > 0) progress(`still running after stop: ${left.join(', ')}`);
   if (opts.keepTemp) progress(`kept ${tempDir}`);

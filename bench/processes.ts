@@ -17,10 +17,10 @@ export interface Started {
 export interface ProcessRegistry {
   /** Starts a long-running process with stdout and stderr appended to `logFile` (or ignored). */
   start(name: string, command: string, args: readonly string[], logFile?: string, stdoutFile?: string): Started;
-  /** Stops one process (and its children) by PID: SIGTERM, then SIGKILL after `graceMs`. */
-  stop(s: Started, graceMs?: number): Promise<void>;
-  /** Stops everything still running, newest first. */
-  stopAll(): Promise<void>;
+  /** Stops one process (and its children) by PID: SIGTERM, then SIGKILL after `graceMs`. Says which it took. */
+  stop(s: Started, graceMs?: number): Promise<'exited' | 'killed'>;
+  /** Stops everything still running, newest first; returns a line per process that needed SIGKILL. */
+  stopAll(): Promise<string[]>;
   /** Synchronous last resort for process exit: SIGKILL to every recorded PID and its children. */
   killAllNow(): void;
   /** PIDs still running. */
@@ -77,7 +77,9 @@ export function createProcessRegistry(): ProcessRegistry {
       const children = [...(knownChildren.get(s.pid) ?? [])];
       signal(s.pid, 'SIGTERM');
       const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
+      let outcome: 'exited' | 'killed' = 'exited';
       if ((await Promise.race([s.exited.then(() => 'exited' as const), timer])) === 'timeout') {
+        outcome = 'killed';
         signal(s.pid, 'SIGKILL');
         await s.exited;
       }
@@ -86,9 +88,14 @@ export function createProcessRegistry(): ProcessRegistry {
       while (children.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       for (const c of children) if (isAlive(c)) signal(c, 'SIGKILL');
       live.delete(s.pid);
+      return outcome;
     },
     async stopAll() {
-      for (const s of [...live.values()].reverse()) await registry.stop(s);
+      const killed: string[] = [];
+      for (const s of [...live.values()].reverse()) {
+        if ((await registry.stop(s)) === 'killed') killed.push(`${s.name} (pid ${s.pid}) did not exit within 3 s of SIGTERM and was killed`);
+      }
+      return killed;
     },
     killAllNow() {
       for (const pid of live.keys()) {
