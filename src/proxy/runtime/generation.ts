@@ -3,6 +3,8 @@
  * (lookup maps, compiled authorization, endpoint pickers). Connections and requests read the generation
  * in force when they start, so a reload is atomic for them.
  */
+import type { WeftError } from '../../core/errors.js';
+import { ok, type Result } from '../../core/result.js';
 import type { Endpoint, InboundPort, OutboundService, ProxySnapshot } from '../snapshot/proxy-snapshot.js';
 import { createInboundAuthorizer, type InboundAuthorizer } from './inbound-authorizer.js';
 
@@ -49,8 +51,10 @@ function serviceRuntime(service: OutboundService): OutboundServiceRuntime {
   };
 }
 
-/** Builds the generation for a validated snapshot. */
-export function createGeneration(snapshot: ProxySnapshot): Generation {
+/** Builds the generation for a validated snapshot; fails when its policies cannot be compiled. */
+export function createGeneration(snapshot: ProxySnapshot): Result<Generation, readonly WeftError[]> {
+  const authorizer = createInboundAuthorizer(snapshot);
+  if (!authorizer.ok) return authorizer;
   const inboundByPort = new Map<number, InboundPortRuntime>();
   for (const p of snapshot.inbound.ports) {
     inboundByPort.set(p.port, { config: p, appAddress: p.appAddress ?? '127.0.0.1', appPort: p.port });
@@ -66,5 +70,5 @@ export function createGeneration(snapshot: ProxySnapshot): Generation {
   for (const p of snapshot.inbound.ports) {
     if (p.listenPort !== undefined) inboundByListen.set(`${p.listenAddress ?? '0.0.0.0'}:${p.listenPort}`, p.port);
   }
-  return { snapshot, inboundByPort, servicesByVip, services, servicesByListen, inboundByListen, authorizer: createInboundAuthorizer(snapshot) };
+  return ok({ snapshot, inboundByPort, servicesByVip, services, servicesByListen, inboundByListen, authorizer: authorizer.value });
 }

@@ -1,37 +1,29 @@
 /**
  * The shell's view of inbound authorization: one compiled authorizer per snapshot, asked once per TCP
  * connection (L4) or per HTTP/2 stream (L7). The evaluation itself is the pure code in
- * `src/policy/authz/`; this file only adapts its inputs and outputs.
+ * `src/policy/authz/`; this file only adapts the snapshot to its input.
  */
+import type { WeftError } from '../../core/errors.js';
+import { ok, type Result } from '../../core/result.js';
+import { authorize, compileAuthorization, type AuthzDecision, type CompiledAuthorization, type RequestAttributes } from '../../policy/authz/index.js';
 import type { ProxySnapshot } from '../snapshot/proxy-snapshot.js';
 
-export interface AuthzAttributes {
-  readonly sourcePrincipal: string | undefined;
-  readonly sourceAddress: string;
-  readonly destinationPort: number;
-  /** L7 attributes, absent for a TCP connection. */
-  readonly http?: {
-    readonly method: string;
-    readonly path: string;
-    readonly host: string;
-    readonly header: (lowerName: string) => string | undefined;
-  };
-}
-
-export interface AuthzVerdict {
-  readonly allowed: boolean;
-  /** `namespace/name` of the policy that decided, when one did. */
-  readonly policy: string | undefined;
-}
+export type AuthzAttributes = RequestAttributes;
+export type AuthzVerdict = AuthzDecision;
 
 export interface InboundAuthorizer {
+  readonly compiled: CompiledAuthorization;
   authorize(attrs: AuthzAttributes): AuthzVerdict;
 }
 
-/** Compiles the snapshot's inbound policies once. */
-export function createInboundAuthorizer(snapshot: ProxySnapshot): InboundAuthorizer {
-  const allow: AuthzVerdict = { allowed: true, policy: undefined };
-  const deny: AuthzVerdict = { allowed: false, policy: undefined };
-  const verdict = snapshot.mesh.defaultAction === 'ALLOW' ? allow : deny;
-  return { authorize: () => verdict };
+/** Compiles the snapshot's inbound policies once; fails (so the snapshot is refused) when a policy cannot be compiled. */
+export function createInboundAuthorizer(snapshot: ProxySnapshot): Result<InboundAuthorizer, readonly WeftError[]> {
+  const compiled = compileAuthorization({
+    policies: snapshot.inbound.policies,
+    defaultAction: snapshot.mesh.defaultAction,
+    trustDomain: snapshot.mesh.trustDomain,
+  });
+  if (!compiled.ok) return compiled;
+  const c = compiled.value;
+  return ok({ compiled: c, authorize: (attrs) => authorize(c, attrs) });
 }

@@ -52,7 +52,7 @@ interface PendingTls {
 }
 
 function denyMessage(v: AuthzVerdict): string {
-  return v.policy === undefined ? 'RBAC: access denied' : `RBAC: access denied by policy ${v.policy}`;
+  return v.policy === undefined ? `RBAC: access denied (${v.reason})` : `RBAC: access denied by policy ${v.policy}`;
 }
 
 export function createInboundHandler(deps: InboundDeps): InboundHandler {
@@ -178,11 +178,11 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
   }
 
   function tunnelToApp(s: Socket, initial: Buffer, conn: InboundConnection): void {
-    const attrs: AuthzAttributes = { sourcePrincipal: conn.peerIdentity, sourceAddress: conn.peerAddress, destinationPort: conn.destinationPort };
+    const attrs: AuthzAttributes = { protocol: 'tcp', sourcePrincipal: conn.peerIdentity, sourceIp: conn.peerAddress, destinationPort: conn.destinationPort };
     const verdict = conn.authorizer().authorize(attrs);
     metrics.authzDecisions.inc(['tcp', verdict.allowed ? 'allow' : 'deny']);
     if (!verdict.allowed) {
-      if (log.debugEnabled) log.debug('tcp connection denied', { peer: conn.peerIdentity, port: conn.destinationPort, policy: verdict.policy });
+      if (log.debugEnabled) log.debug('tcp connection denied', { peer: conn.peerIdentity, port: conn.destinationPort, policy: verdict.policy, rule: verdict.ruleIndex, reason: verdict.reason });
       s.destroy();
       return;
     }
@@ -213,23 +213,22 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     const rawPath = headers[':path'] ?? '/';
     const q = rawPath.indexOf('?');
     const attrs: AuthzAttributes = {
+      protocol: grpc ? 'grpc' : 'http',
       sourcePrincipal: conn.peerIdentity,
-      sourceAddress: conn.peerAddress,
+      sourceIp: conn.peerAddress,
       destinationPort: conn.destinationPort,
-      http: {
-        method: headers[':method'] ?? 'GET',
-        path: q < 0 ? rawPath : rawPath.slice(0, q),
-        host: headers[':authority'] ?? '',
-        header: (name) => {
-          const v = headers[name];
-          return Array.isArray(v) ? v.join(',') : v;
-        },
+      method: headers[':method'] ?? 'GET',
+      path: q < 0 ? rawPath : rawPath.slice(0, q),
+      host: headers[':authority'] ?? '',
+      header: (name) => {
+        const v = headers[name];
+        return Array.isArray(v) ? v.join(',') : v;
       },
     };
     const verdict = conn.authorizer().authorize(attrs);
     metrics.authzDecisions.inc([grpc ? 'grpc' : 'http2', verdict.allowed ? 'allow' : 'deny']);
     if (!verdict.allowed) {
-      if (log.debugEnabled) log.debug('h2 request denied', { peer: conn.peerIdentity, path: attrs.http?.path, policy: verdict.policy });
+      if (log.debugEnabled) log.debug('h2 request denied', { peer: conn.peerIdentity, path: attrs.path, policy: verdict.policy, rule: verdict.ruleIndex, reason: verdict.reason });
       const st = wireStatusOf('WEFT_AUTHZ_DENIED');
       metrics.h2Requests.inc(['inbound', String(grpc), '4xx']);
       respondLocally(stream, grpc, st.http, st.grpc, denyMessage(verdict));

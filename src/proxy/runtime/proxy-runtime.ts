@@ -108,7 +108,12 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     tls.close();
     return err(first.error);
   }
-  let gen = createGeneration(first.value);
+  const firstGen = createGeneration(first.value);
+  if (!firstGen.ok) {
+    tls.close();
+    return err(firstGen.error);
+  }
+  let gen = firstGen.value;
   let lastText = text;
   let draining = false;
   const current = (): Generation => gen;
@@ -267,9 +272,15 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
       log.warn('snapshot refused; keeping the one in force', { reason, version: gen.snapshot.version, problems: parsed.error });
       return err(parsed.error);
     }
+    const built = createGeneration(parsed.value);
+    if (!built.ok) {
+      metrics.snapshotLoads.inc(['rejected']);
+      log.warn('snapshot refused; keeping the one in force', { reason, version: gen.snapshot.version, problems: built.error });
+      return err(built.error);
+    }
     lastText = next;
     const previous = gen.snapshot.version;
-    gen = createGeneration(parsed.value);
+    gen = built.value;
     const listenProblems = await reconcile(gen);
     for (const p of listenProblems) log.warn('listener not opened', { error: p.message, where: p.where });
     const closed = tcp.reevaluate(gen.authorizer, (port) => gen.inboundByPort.has(port));
