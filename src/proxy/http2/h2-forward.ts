@@ -27,6 +27,15 @@ export function forwardableHeaders(headers: IncomingHttpHeaders, extra: Outgoing
   return out;
 }
 
+/** gRPC's percent-encoding of `grpc-message`: only '%' and bytes outside printable ASCII are encoded. */
+export function grpcMessage(text: string): string {
+  let out = '';
+  for (const b of Buffer.from(text, 'utf8')) {
+    out += b < 0x20 || b > 0x7e || b === 0x25 ? `%${b.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(b);
+  }
+  return out;
+}
+
 /** Answers a stream locally (denial, no upstream): HTTP status with a short body, or gRPC status in trailers-only form. */
 export function respondLocally(stream: ServerHttp2Stream, grpc: boolean, httpStatus: number, grpcStatus: number, message: string): void {
   if (stream.destroyed || stream.closed) return;
@@ -35,7 +44,7 @@ export function respondLocally(stream: ServerHttp2Stream, grpc: boolean, httpSta
     return;
   }
   if (grpc) {
-    stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': encodeURIComponent(message).replace(/%20/g, ' ') }, { endStream: true });
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': grpcMessage(message) }, { endStream: true });
     return;
   }
   stream.respond({ ':status': httpStatus, 'content-type': 'text/plain; charset=utf-8' });

@@ -148,10 +148,12 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
     const key = `${ep.address}:${ep.port}|${svc.service.identities.join(',')}`;
     const session = deps.peerH2.get(key, `https://${ep.address}:${ep.port}`, () => dialPeer(ep, svc, ALPN_H2));
     forwardStream(stream, forwardableHeaders(headers, undefined), session, (e) => {
-      const reason = classifyTlsError(e);
+      // A failed session cancels its pending streams; the cause says why (e.g. the identity check).
+      const cause = e.cause instanceof Error ? e.cause : e;
+      const reason = classifyTlsError(cause);
       metrics.upstreamFailures.inc(['outbound', reason === 'other' ? 'connect' : reason]);
-      if (reason === 'peer_identity') fail('WEFT_TLS_PEER_IDENTITY', `upstream identity check failed: ${e.message}`);
-      else fail('WEFT_PROXY_UPSTREAM_CONNECT', `upstream connect error: ${e.message}`);
+      if (reason === 'peer_identity') fail('WEFT_TLS_PEER_IDENTITY', `upstream identity check failed: ${cause.message}`);
+      else fail('WEFT_PROXY_UPSTREAM_CONNECT', `upstream connect error: ${cause.message}`);
     }, (o) => {
       if (o.status !== 0) metrics.h2Requests.inc(['outbound', String(grpc), `${Math.floor(o.status / 100)}xx`]);
     });

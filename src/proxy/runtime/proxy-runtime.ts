@@ -334,7 +334,9 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
       };
       tick();
     });
-    await Promise.race([http1Done, new Promise((r) => setTimeout(r, Math.max(0, deadlineMs - (performance.now() - start))))]);
+    let rest: NodeJS.Timeout | undefined;
+    await Promise.race([http1Done, new Promise((r) => (rest = setTimeout(r, Math.max(0, deadlineMs - (performance.now() - start)))))]);
+    clearTimeout(rest);
     tcp.closeAll('drain');
     outbound.closeTunnels();
     inbound.close();
