@@ -44,7 +44,7 @@ export async function loadCa(input: LoadCaInput): Promise<Result<CaSigner>> {
     if (!parent.ca) return bad(`certificate ${i + 1} of the chain is not a CA`);
   }
   if (!signer.ca) return bad('the signing certificate is not a CA (basicConstraints CA:TRUE missing)');
-  const parsed = new x509.X509Certificate(pems[0] as string);
+  const parsed = new x509.X509Certificate(pems[0]);
   const ku = parsed.getExtension(x509.KeyUsagesExtension);
   if (ku !== null && (ku.usages & x509.KeyUsageFlags.keyCertSign) === 0) return bad('the signing certificate lacks keyUsage keyCertSign');
   const now = input.clock.now();

@@ -20,7 +20,7 @@ import { normalizeRequestPath } from './request-path.js';
 
 /** Decides one request (HTTP, gRPC) or one connection (TCP). Pure; safe to call again on a policy change. */
 export function authorize(compiled: CompiledAuthorization, attrs: RequestAttributes): AuthzDecision {
-  compiled.scratch.ipState = 0;
+  resetScratch(compiled);
   const set = attrs.protocol === 'tcp' ? compiled.tcp : compiled.http;
   const deny = set.deny;
   for (let i = 0; i < deny.length; i++) {
@@ -37,7 +37,7 @@ export function authorize(compiled: CompiledAuthorization, attrs: RequestAttribu
 
 /** Same decision as `authorize`, plus every DENY, ALLOW and AUDIT rule that matched. */
 export function explainAuthorization(compiled: CompiledAuthorization, attrs: RequestAttributes): AuthzExplanation {
-  compiled.scratch.ipState = 0;
+  resetScratch(compiled);
   const set = attrs.protocol === 'tcp' ? compiled.tcp : compiled.http;
   const matched: AuthzRuleMatch[] = [];
   for (const rules of [set.deny, set.allow, set.audit]) {
@@ -46,6 +46,16 @@ export function explainAuthorization(compiled: CompiledAuthorization, attrs: Req
     }
   }
   return Object.freeze({ decision: authorize(compiled, attrs), matched: Object.freeze(matched), hasAllowPolicies: compiled.hasAllowPolicies });
+}
+
+/** Attributes derived from `attrs` (IP words, normalized path, namespace) are computed at most once per call. */
+function resetScratch(c: CompiledAuthorization): void {
+  const s = c.scratch;
+  s.ipState = 0;
+  s.pathDone = false;
+  s.path = undefined;
+  s.namespaceDone = false;
+  s.namespace = undefined;
 }
 
 function ruleMatches(c: CompiledAuthorization, rule: CompiledRule, a: RequestAttributes): boolean {
@@ -64,7 +74,7 @@ function ruleMatches(c: CompiledAuthorization, rule: CompiledRule, a: RequestAtt
   if (operations !== null) {
     let any = false;
     for (let i = 0; i < operations.length; i++) {
-      if (operationMatches(operations[i] as CompiledOperation, a)) {
+      if (operationMatches(c, operations[i] as CompiledOperation, a)) {
         any = true;
         break;
       }
@@ -78,9 +88,23 @@ function ruleMatches(c: CompiledAuthorization, rule: CompiledRule, a: RequestAtt
   return true;
 }
 
-function sourceNamespace(a: RequestAttributes): string | undefined {
+function sourceNamespace(c: CompiledAuthorization, a: RequestAttributes): string | undefined {
   if (a.sourceNamespace !== undefined) return a.sourceNamespace;
-  return a.sourcePrincipal === undefined ? undefined : namespaceOfPrincipal(a.sourcePrincipal);
+  const s = c.scratch;
+  if (!s.namespaceDone) {
+    s.namespaceDone = true;
+    s.namespace = a.sourcePrincipal === undefined ? undefined : namespaceOfPrincipal(a.sourcePrincipal);
+  }
+  return s.namespace;
+}
+
+function requestPath(c: CompiledAuthorization, a: RequestAttributes): string | undefined {
+  const s = c.scratch;
+  if (!s.pathDone) {
+    s.pathDone = true;
+    s.path = a.path === undefined ? undefined : normalizeRequestPath(a.path);
+  }
+  return s.path;
 }
 
 /** Whether the source IP lies in the blocks; an unparsable IP lies in none. Parsed at most once per call. */
@@ -94,7 +118,7 @@ function sourceMatches(c: CompiledAuthorization, s: CompiledSource, a: RequestAt
   if (s.principals !== null && !matchString(s.principals, a.sourcePrincipal)) return false;
   if (s.notPrincipals !== null && matchString(s.notPrincipals, a.sourcePrincipal)) return false;
   if (s.namespaces !== null || s.notNamespaces !== null) {
-    const ns = sourceNamespace(a);
+    const ns = sourceNamespace(c, a);
     if (s.namespaces !== null && !matchString(s.namespaces, ns)) return false;
     if (s.notNamespaces !== null && matchString(s.notNamespaces, ns)) return false;
   }
@@ -103,13 +127,13 @@ function sourceMatches(c: CompiledAuthorization, s: CompiledSource, a: RequestAt
   return true;
 }
 
-function operationMatches(op: CompiledOperation, a: RequestAttributes): boolean {
+function operationMatches(c: CompiledAuthorization, op: CompiledOperation, a: RequestAttributes): boolean {
   if (op.ports !== null && !op.ports.has(a.destinationPort)) return false;
   if (op.notPorts !== null && op.notPorts.has(a.destinationPort)) return false;
   if (op.methods !== null && (a.method === undefined || !op.methods.has(a.method))) return false;
   if (op.notMethods !== null && a.method !== undefined && op.notMethods.has(a.method)) return false;
   if (op.paths !== null || op.notPaths !== null) {
-    const path = a.path === undefined ? undefined : normalizeRequestPath(a.path);
+    const path = requestPath(c, a);
     if (op.paths !== null && !matchString(op.paths, path)) return false;
     if (op.notPaths !== null && matchString(op.notPaths, path)) return false;
   }
@@ -158,7 +182,7 @@ function conditionHolds(c: CompiledAuthorization, cond: CompiledCondition, a: Re
       if (cond.notIpValues !== null && ipIn(c, cond.notIpValues, a)) return false;
       return true;
     case 'sourceNamespace': {
-      const ns = sourceNamespace(a);
+      const ns = sourceNamespace(c, a);
       if (cond.values !== null && !matchString(cond.values, ns)) return false;
       if (cond.notValues !== null && matchString(cond.notValues, ns)) return false;
       return true;

@@ -85,8 +85,14 @@ export interface CompiledRuleSet {
 
 /** Evaluation scratch, reset at each `authorize` call (single-threaded, never shared across awaits). */
 export interface AuthzScratch {
+  /** 0: not parsed yet; 1: `ip` holds the source address; 2: the source address is not an IP. */
   ipState: number;
   readonly ip: Uint32Array;
+  /** Whether `path` / `namespace` hold this call's normalized path / source namespace. */
+  pathDone: boolean;
+  path: string | undefined;
+  namespaceDone: boolean;
+  namespace: string | undefined;
 }
 
 /** The compiled form of a workload's policies. Treat as opaque; build with `compileAuthorization`. */
@@ -150,7 +156,7 @@ export function compileAuthorization(input: AuthorizationInput): Result<Compiled
       hasAllowPolicies,
       fallback: hasAllowPolicies ? NO_ALLOW_MATCH : input.defaultAction === 'ALLOW' ? DEFAULT_ALLOW : DEFAULT_DENY,
       policyCount: policies.length,
-      scratch: { ipState: 0, ip: new Uint32Array(4) },
+      scratch: { ipState: 0, ip: new Uint32Array(4), pathDone: false, path: undefined, namespaceDone: false, namespace: undefined },
     }),
   );
 }
@@ -319,12 +325,11 @@ function compileSource(source: AuthorizationSource, ctx: Ctx): CompiledSource {
 
 function compileOperation(op: AuthorizationOperation, ctx: Ctx): CompiledOperation {
   const paths = (list: readonly string[] | undefined, field: string): StringMatcher | null => {
-    if (nonEmpty(list)) {
-      list.forEach((p, i) => {
-        if (p.includes('{')) {
-          ctx.problems.push(weftError('WEFT_AUTHZ_UNSUPPORTED', `path templates such as "${p}" are not supported`, `${ctx.where}.${field}[${i}]`));
-        }
-      });
+    const template = list?.findIndex((p) => p.includes('{')) ?? -1;
+    if (template !== -1) {
+      const p = list?.[template] ?? '';
+      ctx.problems.push(weftError('WEFT_AUTHZ_UNSUPPORTED', `path templates such as "${p}" are not supported`, `${ctx.where}.${field}[${template}]`));
+      return null;
     }
     return strings(list, field, ctx);
   };

@@ -11,7 +11,7 @@
  * Not thread-safe by design: one registry per proxy process (one event loop). Created by the
  * proxy's main and passed down; there is no global registry.
  */
-import { bucketIndex, latencyBucketsSeconds } from './histogram-buckets.js';
+import { latencyBucketsSeconds } from './histogram-buckets.js';
 import { escapeHelp, formatLabels, formatSampleValue } from './prometheus-text.js';
 
 export type MetricsDirection = 'inbound' | 'outbound';
@@ -117,15 +117,21 @@ class RequestSeriesImpl implements RequestSeries {
   readonly buckets: Float64Array;
   constructor(
     readonly labelText: string,
-    private readonly bounds: readonly number[],
+    private readonly bounds: Float64Array,
   ) {
     this.buckets = new Float64Array(bounds.length + 1);
   }
 
   observe(durationSeconds: number): void {
+    // A negative or NaN duration (a clock bug) counts as 0 rather than poisoning the sum forever.
+    if (!(durationSeconds >= 0)) durationSeconds = 0;
     this.count++;
     this.sum += durationSeconds;
-    const i = bucketIndex(this.bounds, durationSeconds);
+    // Inline scan, same rule as bucketIndex: the first bound >= value.
+    const bounds = this.bounds;
+    const n = bounds.length;
+    let i = 0;
+    while (i < n && !(durationSeconds <= (bounds[i] as number))) i++;
     this.buckets[i] = (this.buckets[i] as number) + 1;
   }
 }
@@ -143,7 +149,7 @@ class EdgeMetricsImpl implements EdgeMetrics {
   constructor(
     readonly labels: EdgeLabels,
     readonly labelText: string,
-    private readonly bounds: readonly number[],
+    private readonly bounds: Float64Array,
   ) {}
 
   requestSeries(statusCode: number, grpcStatus: number, authz: AuthzResultLabel): RequestSeries {
@@ -225,6 +231,7 @@ export function createProxyMetrics(options: ProxyMetricsOptions = {}): ProxyMetr
   const reasonIndex = new Map<TlsFailureReason, number>(tlsFailureReasons.map((r, i) => [r, i]));
   const authzAllowed = new Map<string, { n: number }>();
   const authzDenied = new Map<string, { n: number }>();
+  const boundsArray = Float64Array.from(bounds);
   const boundTexts = bounds.map((b) => formatSampleValue(b));
 
   const header = (name: string, type: 'counter' | 'histogram', help: string): string =>
@@ -235,7 +242,7 @@ export function createProxyMetrics(options: ProxyMetricsOptions = {}): ProxyMetr
       const key = edgeKey(labels);
       let e = edges.get(key);
       if (e === undefined) {
-        e = new EdgeMetricsImpl(Object.freeze({ ...labels }), edgeLabelText(labels), bounds);
+        e = new EdgeMetricsImpl(Object.freeze({ ...labels }), edgeLabelText(labels), boundsArray);
         edges.set(key, e);
       }
       return e;

@@ -62,7 +62,8 @@ const byCode: ReadonlyMap<string, TlsFailureReason> = new Map<string, TlsFailure
 export function classifyTlsError(error: unknown, socket?: { readonly authorizationError?: unknown }): TlsFailureReason {
   const authorizationError = socket?.authorizationError;
   if (authorizationError !== undefined && authorizationError !== null) {
-    const reason = byCode.get(String((authorizationError as { code?: unknown }).code ?? authorizationError));
+    const code = (authorizationError as { code?: unknown }).code;
+    const reason = byCode.get(typeof code === 'string' ? code : authorizationError instanceof Error ? authorizationError.message : typeof authorizationError === 'string' ? authorizationError : '');
     if (reason !== undefined) return reason;
   }
   if (typeof error !== 'object' || error === null) return 'other';
