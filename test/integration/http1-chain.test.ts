@@ -147,7 +147,7 @@ describe('http1 chain: basics', () => {
 
   it('works with curl as the client (GET, upload from stdin)', async () => {
     const out = await new Promise<string>((resolve, reject) => {
-      execFile('curl', ['-sS', '-H', 'Host: server.b', `http://127.0.0.1:${chain.outboundPort}/echo?curl=1`], (err, stdout) => (err ? reject(err) : resolve(stdout)));
+      execFile('curl', ['-sS', '-H', 'Host: server.b', `http://127.0.0.1:${chain.outboundPort}/echo?curl=1`], (err, stdout) => (err === null ? resolve(stdout) : reject(new Error(err.message))));
     });
     assert.equal(echo(Buffer.from(out)).url, '/echo?curl=1');
     const body = Buffer.alloc(3_000_000, 'z');
@@ -156,7 +156,7 @@ describe('http1 chain: basics', () => {
         'curl',
         ['-sS', '-H', 'Host: server.b', '-H', 'Transfer-Encoding: chunked', '--data-binary', '@-', `http://127.0.0.1:${chain.outboundPort}/echo`],
         { maxBuffer: 1 << 20 },
-        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+        (err, stdout) => (err === null ? resolve(stdout) : reject(new Error(err.message))),
       );
       child.stdin?.end(body);
     });

@@ -795,18 +795,40 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   }
 }
 
-/** The names to strip from a request head: `x-forwarded-client-cert` and any `x-weft-*`. */
+const LF_LOWER_X = Buffer.from('\nx-');
+const LF_UPPER_X = Buffer.from('\nX-');
+
+/** Whether a header name at `i` (just after "\nx-") continues with "weft-", in any letter case. */
+function weftAt(raw: Buffer, i: number): boolean {
+  return (
+    i + 5 <= raw.length &&
+    ((raw[i] as number) | 0x20) === 0x77 && // w
+    ((raw[i + 1] as number) | 0x20) === 0x65 && // e
+    ((raw[i + 2] as number) | 0x20) === 0x66 && // f
+    ((raw[i + 3] as number) | 0x20) === 0x74 && // t
+    raw[i + 4] === 0x2d // -
+  );
+}
+
+function hasWeftHeader(raw: Buffer): boolean {
+  for (let i = raw.indexOf(LF_LOWER_X); i >= 0; i = raw.indexOf(LF_LOWER_X, i + 3)) if (weftAt(raw, i + 3)) return true;
+  for (let i = raw.indexOf(LF_UPPER_X); i >= 0; i = raw.indexOf(LF_UPPER_X, i + 3)) if (weftAt(raw, i + 3)) return true;
+  return false;
+}
+
+/**
+ * The names to strip from a request head: `x-forwarded-client-cert` (the serializer drops it by
+ * name) and any `x-weft-*`. The header list is only materialised when the raw bytes hold such a name.
+ */
 function removeSetFor(head: RequestHead): ReadonlySet<string> {
+  if (!hasWeftHeader(head.raw)) return BASE_REMOVE;
   const headers = head.headers();
-  let set: Set<string> | undefined;
+  const set = new Set(BASE_REMOVE);
   for (let i = 0; i < headers.length; i++) {
     const name = (headers[i] as readonly [string, string])[0];
-    if (name.length > 7 && name.charCodeAt(0) === 120 /* x */ && name.startsWith('x-weft-')) {
-      if (set === undefined) set = new Set(BASE_REMOVE);
-      set.add(name);
-    }
+    if (name.startsWith('x-weft-')) set.add(name);
   }
-  return set ?? BASE_REMOVE;
+  return set;
 }
 
 function destroySocket(this: Socket): void {
