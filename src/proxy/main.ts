@@ -3,6 +3,7 @@
  * starts the proxy, reloads on SIGHUP, drains on SIGTERM/SIGINT, and keeps running through unexpected
  * errors on single connections (logged and counted, never fatal).
  */
+import { createSystemRandom } from '../core/random.js';
 import { createSystemClock } from '../core/system-clock.js';
 import { loadOriginalDstReader } from './runtime/capture-port.js';
 import { createJsonLog, type LogLevel } from './runtime/log.js';
@@ -97,6 +98,8 @@ export async function runProxyMain(io: ProxyIo): Promise<number> {
     capture, originalDst, detectTimeoutMs,
     watchSnapshot: !args.flags.has('no-watch'),
     log,
+    clock,
+    random: createSystemRandom(),
   });
   if (!started.ok) {
     for (const e of started.error) io.stderr.write(`weft proxy: ${e.code}: ${e.where === undefined ? '' : `${e.where}: `}${e.message}\n`);

@@ -6,7 +6,8 @@
 import type { WeftError } from '../../core/errors.js';
 import { ok, type Result } from '../../core/result.js';
 import type { Endpoint, InboundPort, OutboundService, ProxySnapshot } from '../snapshot/proxy-snapshot.js';
-import { createInboundAuthorizer, type InboundAuthorizer } from './inbound-authorizer.js';
+import { createOutboundServiceRuntime, type OutboundServiceRuntime as Http1ServiceRuntime } from '../http1/outbound-service-runtime.js';
+import { createInboundAuthorizer, type DecisionObserver, type InboundAuthorizer } from './inbound-authorizer.js';
 
 export interface InboundPortRuntime {
   readonly config: InboundPort;
@@ -19,6 +20,8 @@ export interface OutboundServiceRuntime {
   /** `name.namespace:port`, for logs and metrics. */
   readonly label: string;
   readonly identities: ReadonlySet<string>;
+  /** The HTTP/1.1 engine's view of the service (pool targets, round-robin cursor). */
+  readonly http1: Http1ServiceRuntime;
   /** The next ready endpoint (round robin), or undefined when none is ready. */
   pickEndpoint(): Endpoint | undefined;
 }
@@ -42,6 +45,7 @@ function serviceRuntime(service: OutboundService): OutboundServiceRuntime {
     service,
     label: `${service.name}.${service.namespace}:${service.port}`,
     identities: new Set(service.identities),
+    http1: createOutboundServiceRuntime(service),
     pickEndpoint() {
       if (ready.length === 0) return undefined;
       const e = ready[next % ready.length];
@@ -52,8 +56,8 @@ function serviceRuntime(service: OutboundService): OutboundServiceRuntime {
 }
 
 /** Builds the generation for a validated snapshot; fails when its policies cannot be compiled. */
-export function createGeneration(snapshot: ProxySnapshot): Result<Generation, readonly WeftError[]> {
-  const authorizer = createInboundAuthorizer(snapshot);
+export function createGeneration(snapshot: ProxySnapshot, observe?: DecisionObserver): Result<Generation, readonly WeftError[]> {
+  const authorizer = createInboundAuthorizer(snapshot, observe);
   if (!authorizer.ok) return authorizer;
   const inboundByPort = new Map<number, InboundPortRuntime>();
   for (const p of snapshot.inbound.ports) {

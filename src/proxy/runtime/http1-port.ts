@@ -4,23 +4,13 @@
  */
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { InboundAuthorizer } from './inbound-authorizer.js';
-import type { OutboundServiceRuntime } from './generation.js';
+import type { InboundConnection } from '../http1/engine-types.js';
+import type { OutboundServiceRuntime as Http1ServiceRuntime } from '../http1/outbound-service-runtime.js';
 
-export interface InboundConnection {
-  /** SPIFFE ID proved by TLS; undefined = unauthenticated (plaintext in PERMISSIVE mode). */
-  readonly peerIdentity: string | undefined;
-  readonly peerAddress: string;
-  /** The application port this connection is meant for. */
-  readonly destinationPort: number;
-  readonly appAddress: string;
-  readonly appPort: number;
-  /** The authorizer in force now: read per request so policy changes reach kept-alive connections. */
-  readonly authorizer: () => InboundAuthorizer;
-}
+export type { InboundConnection };
 
 export interface Http1EnginePort {
-  serveOutbound(client: Socket, initial: Buffer, service: OutboundServiceRuntime): void;
+  serveOutbound(client: Socket, initial: Buffer, service: Http1ServiceRuntime): void;
   serveInbound(peer: Socket | TLSSocket, initial: Buffer, conn: InboundConnection): void;
   drain(deadlineMs: number): Promise<void>;
 }

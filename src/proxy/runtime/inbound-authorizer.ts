@@ -6,18 +6,22 @@
 import type { WeftError } from '../../core/errors.js';
 import { ok, type Result } from '../../core/result.js';
 import { authorize, compileAuthorization, type AuthzDecision, type CompiledAuthorization, type RequestAttributes } from '../../policy/authz/index.js';
+import type { HttpAuthorizer, HttpAuthzDecision } from '../http1/engine-types.js';
 import type { ProxySnapshot } from '../snapshot/proxy-snapshot.js';
 
 export type AuthzAttributes = RequestAttributes;
 export type AuthzVerdict = AuthzDecision;
 
-export interface InboundAuthorizer {
+export interface InboundAuthorizer extends HttpAuthorizer {
   readonly compiled: CompiledAuthorization;
   authorize(attrs: AuthzAttributes): AuthzVerdict;
 }
 
+/** Called with every decision (metrics, debug log). */
+export type DecisionObserver = (protocol: 'tcp' | 'http' | 'grpc', decision: AuthzDecision, attrs: AuthzAttributes) => void;
+
 /** Compiles the snapshot's inbound policies once; fails (so the snapshot is refused) when a policy cannot be compiled. */
-export function createInboundAuthorizer(snapshot: ProxySnapshot): Result<InboundAuthorizer, readonly WeftError[]> {
+export function createInboundAuthorizer(snapshot: ProxySnapshot, observe?: DecisionObserver): Result<InboundAuthorizer, readonly WeftError[]> {
   const compiled = compileAuthorization({
     policies: snapshot.inbound.policies,
     defaultAction: snapshot.mesh.defaultAction,
@@ -25,5 +29,31 @@ export function createInboundAuthorizer(snapshot: ProxySnapshot): Result<Inbound
   });
   if (!compiled.ok) return compiled;
   const c = compiled.value;
-  return ok({ compiled: c, authorize: (attrs) => authorize(c, attrs) });
+  // One scratch object per generation for HTTP/1.1 requests: authorize() is synchronous and keeps nothing.
+  let head: { header(name: string): string | undefined } | undefined;
+  const headerOf = (name: string): string | undefined => head?.header(name);
+  const scratch: AuthzAttributes = { protocol: 'http', sourceIp: '', destinationPort: 0, header: headerOf };
+  return ok({
+    compiled: c,
+    authorize: (attrs) => {
+      const d = authorize(c, attrs);
+      observe?.(attrs.protocol, d, attrs);
+      return d;
+    },
+    authorizeHttp(input): HttpAuthzDecision {
+      const h = input.head;
+      scratch.sourcePrincipal = input.peerIdentity;
+      scratch.sourceNamespace = undefined;
+      scratch.sourceIp = input.peerAddress;
+      scratch.destinationPort = input.destinationPort;
+      scratch.method = h.method;
+      scratch.path = h.path;
+      scratch.host = h.host;
+      head = h;
+      const d = authorize(c, scratch);
+      head = undefined;
+      observe?.('http', d, scratch);
+      return d;
+    },
+  });
 }

@@ -179,7 +179,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
 
   function tunnelToApp(s: Socket, initial: Buffer, conn: InboundConnection): void {
     const attrs: AuthzAttributes = { protocol: 'tcp', sourcePrincipal: conn.peerIdentity, sourceIp: conn.peerAddress, destinationPort: conn.destinationPort };
-    const verdict = conn.authorizer().authorize(attrs);
+    const verdict = deps.current().authorizer.authorize(attrs);
     metrics.authzDecisions.inc(['tcp', verdict.allowed ? 'allow' : 'deny']);
     if (!verdict.allowed) {
       if (log.debugEnabled) log.debug('tcp connection denied', { peer: conn.peerIdentity, port: conn.destinationPort, policy: verdict.policy, rule: verdict.ruleIndex, reason: verdict.reason });
@@ -225,7 +225,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
         return Array.isArray(v) ? v.join(',') : v;
       },
     };
-    const verdict = conn.authorizer().authorize(attrs);
+    const verdict = deps.current().authorizer.authorize(attrs);
     metrics.authzDecisions.inc([grpc ? 'grpc' : 'http2', verdict.allowed ? 'allow' : 'deny']);
     if (!verdict.allowed) {
       if (log.debugEnabled) log.debug('h2 request denied', { peer: conn.peerIdentity, path: attrs.path, policy: verdict.policy, rule: verdict.ruleIndex, reason: verdict.reason });

@@ -72,7 +72,7 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
           s.end('HTTP/1.1 501 Not Implemented\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
           return;
         }
-        deps.http1.serveOutbound(s, initial, svc);
+        deps.http1.serveOutbound(s, initial, svc.http1);
         return;
       case 'h2':
         h2.serve(s, initial, resolve);

@@ -17,13 +17,17 @@ import { createH2SessionPool } from '../http2/h2-session-pool.js';
 import { parseProxySnapshot } from '../snapshot/parse-proxy-snapshot.js';
 import type { OriginalDstReader } from './capture-port.js';
 import { createGeneration, type Generation } from './generation.js';
+import type { Clock } from '../../core/clock.js';
+import type { Random } from '../../core/random.js';
+import { createHttp1Engine } from '../http1/http1-engine.js';
+import { createConnectionPool, defaultAppPoolIdleTimeoutMs, defaultPeerPoolIdleTimeoutMs } from '../pool/connection-pool.js';
 import type { Http1EnginePort } from './http1-port.js';
-import { createInboundHandler } from './inbound-handler.js';
+import { ALPN_HTTP1, createInboundHandler } from './inbound-handler.js';
 import type { Log } from './log.js';
 import { createOutboundHandler } from './outbound-handler.js';
 import { createShellMetrics, type ShellMetrics } from './shell-metrics.js';
 import { createTcpRegistry } from './tcp-registry.js';
-import { loadMeshTls, type MeshTls } from './tls-material.js';
+import { loadMeshTls } from './tls-material.js';
 
 export interface ProxyOptions {
   readonly snapshotFile: string;
@@ -41,8 +45,8 @@ export interface ProxyOptions {
   /** Watch the snapshot file and reload on change (besides SIGHUP, which main.ts wires to `reload`). */
   readonly watchSnapshot: boolean;
   readonly log: Log;
-  /** Builds the HTTP/1.1 engine, given the shell's pieces it may use. */
-  readonly createHttp1?: (ctx: { readonly log: Log; readonly tls: MeshTls; readonly current: () => Generation }) => Http1EnginePort;
+  readonly clock: Clock;
+  readonly random: Random;
   /** Extra Prometheus text appended to /metrics (e.g. the request metrics registry). */
   readonly extraMetrics?: () => string;
 }
@@ -122,7 +126,14 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
   const onPoolError = (key: string, e: Error): void => log.debug('h2 upstream session error', { upstream: key, error: e.message });
   const appH2 = createH2SessionPool(onPoolError);
   const peerH2 = createH2SessionPool(onPoolError);
-  const http1 = o.createHttp1?.({ log, tls, current });
+  const peerPool = createConnectionPool({
+    clock: o.clock, idleTimeoutMs: defaultPeerPoolIdleTimeoutMs, maxIdlePerKey: 64, maxConcurrentDials: 16, connectTimeoutMs: 5_000,
+    secureContext: () => tls.clientContext(), alpn: ALPN_HTTP1, sweepIntervalMs: 5_000,
+  });
+  const appPool = createConnectionPool({
+    clock: o.clock, idleTimeoutMs: defaultAppPoolIdleTimeoutMs, maxIdlePerKey: 64, maxConcurrentDials: 64, connectTimeoutMs: 5_000, sweepIntervalMs: 1_000,
+  });
+  const http1: Http1EnginePort = createHttp1Engine({ clock: o.clock, random: o.random, peerPool, appPool, ownIdentity: first.value.workload.spiffeId });
   const inbound = createInboundHandler({ log, metrics, tls, current, http1, tcp, appH2, detectTimeoutMs: o.detectTimeoutMs, ownPorts: () => ownPorts });
   const outbound = createOutboundHandler({ log, metrics, tls, http1, peerH2, detectTimeoutMs: o.detectTimeoutMs });
 
@@ -325,7 +336,7 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     inbound.h2.closeAll();
     outbound.h2.closeAll();
     const start = performance.now();
-    const http1Done = http1?.drain(deadlineMs) ?? Promise.resolve();
+    const http1Done = http1.drain(deadlineMs);
     await new Promise<void>((resolve) => {
       const tick = (): void => {
         const busy = inbound.h2.activeStreams() + outbound.h2.activeStreams() + tcp.size() + outbound.openTunnels();
@@ -343,6 +354,8 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     outbound.h2.destroyAll();
     appH2.closeAll();
     peerH2.closeAll();
+    peerPool.close();
+    appPool.close();
     admin.close();
     admin.closeAllConnections();
     tls.close();
