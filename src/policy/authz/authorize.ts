@@ -88,12 +88,19 @@ function ruleMatches(c: CompiledAuthorization, rule: CompiledRule, a: RequestAtt
   return true;
 }
 
+/** The caller's principal; '' (how metrics write "unauthenticated") counts as absent. */
+function principalOf(a: RequestAttributes): string | undefined {
+  const p = a.sourcePrincipal;
+  return p === '' ? undefined : p;
+}
+
 function sourceNamespace(c: CompiledAuthorization, a: RequestAttributes): string | undefined {
-  if (a.sourceNamespace !== undefined) return a.sourceNamespace;
+  if (a.sourceNamespace !== undefined && a.sourceNamespace !== '') return a.sourceNamespace;
   const s = c.scratch;
   if (!s.namespaceDone) {
     s.namespaceDone = true;
-    s.namespace = a.sourcePrincipal === undefined ? undefined : namespaceOfPrincipal(a.sourcePrincipal);
+    const p = principalOf(a);
+    s.namespace = p === undefined ? undefined : namespaceOfPrincipal(p);
   }
   return s.namespace;
 }
@@ -115,8 +122,8 @@ function ipIn(c: CompiledAuthorization, blocks: IpBlockSet, a: RequestAttributes
 }
 
 function sourceMatches(c: CompiledAuthorization, s: CompiledSource, a: RequestAttributes): boolean {
-  if (s.principals !== null && !matchString(s.principals, a.sourcePrincipal)) return false;
-  if (s.notPrincipals !== null && matchString(s.notPrincipals, a.sourcePrincipal)) return false;
+  if (s.principals !== null && !matchString(s.principals, principalOf(a))) return false;
+  if (s.notPrincipals !== null && matchString(s.notPrincipals, principalOf(a))) return false;
   if (s.namespaces !== null || s.notNamespaces !== null) {
     const ns = sourceNamespace(c, a);
     if (s.namespaces !== null && !matchString(s.namespaces, ns)) return false;
@@ -130,8 +137,8 @@ function sourceMatches(c: CompiledAuthorization, s: CompiledSource, a: RequestAt
 function operationMatches(c: CompiledAuthorization, op: CompiledOperation, a: RequestAttributes): boolean {
   if (op.ports !== null && !op.ports.has(a.destinationPort)) return false;
   if (op.notPorts !== null && op.notPorts.has(a.destinationPort)) return false;
-  if (op.methods !== null && (a.method === undefined || !op.methods.has(a.method))) return false;
-  if (op.notMethods !== null && a.method !== undefined && op.notMethods.has(a.method)) return false;
+  if (op.methods !== null && !matchString(op.methods, a.method)) return false;
+  if (op.notMethods !== null && matchString(op.notMethods, a.method)) return false;
   if (op.paths !== null || op.notPaths !== null) {
     const path = requestPath(c, a);
     if (op.paths !== null && !matchString(op.paths, path)) return false;
@@ -188,8 +195,8 @@ function conditionHolds(c: CompiledAuthorization, cond: CompiledCondition, a: Re
       return true;
     }
     case 'sourcePrincipal':
-      if (cond.values !== null && !matchString(cond.values, a.sourcePrincipal)) return false;
-      if (cond.notValues !== null && matchString(cond.notValues, a.sourcePrincipal)) return false;
+      if (cond.values !== null && !matchString(cond.values, principalOf(a))) return false;
+      if (cond.notValues !== null && matchString(cond.notValues, principalOf(a))) return false;
       return true;
     case 'destinationPort':
       if (cond.portValues !== null && !cond.portValues.has(a.destinationPort)) return false;
