@@ -129,11 +129,13 @@ describe('opaque TCP and mutual TLS through two proxies', () => {
   test('admin: /ready, /config, /stats, and /metrics passes promtool check metrics', async () => {
     assert.equal((await client.admin('/ready')).status, 200);
     assert.equal(JSON.parse((await client.admin('/config')).body).version, 'c1');
-    const stats = JSON.parse((await client.admin('/stats')).body) as { counters: Record<string, unknown> };
-    assert.ok(stats.counters['weft_proxy_tcp_connections_opened_total']);
+    const stats = JSON.parse((await client.admin('/stats')).body) as { version: string; counters: Record<string, unknown> };
+    assert.equal(stats.version, 'c1');
+    assert.ok(stats.counters['weft_proxy_snapshot_loads_total']);
     for (const p of [client, server]) {
       const text = (await p.admin('/metrics')).body;
-      assert.match(text, /weft_proxy_tcp_sent_bytes_total\{direction="(inbound|outbound)"/);
+      assert.match(text, /weft_proxy_tcp_sent_bytes_total\{direction="(inbound|outbound)",source_workload="(web|)",[^}]*destination_namespace="prod"[^}]*\} [1-9]/);
+      assert.match(text, /weft_proxy_tcp_connections_opened_total\{[^}]*\} [1-9]/);
       const r = await run('promtool', ['check', 'metrics'], { input: text });
       assert.equal(r.code, 0, `promtool: ${r.stdout}${r.stderr}`);
     }

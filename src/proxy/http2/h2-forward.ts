@@ -54,6 +54,8 @@ export function respondLocally(stream: ServerHttp2Stream, grpc: boolean, httpSta
 export interface ForwardOutcome {
   /** The response status, or 0 if none was forwarded. */
   readonly status: number;
+  /** `grpc-status` from the trailers (or a trailers-only response), -1 when there was none. */
+  readonly grpcStatus: number;
   readonly error: Error | undefined;
 }
 
@@ -73,19 +75,22 @@ export function forwardStream(
     up = session.request(headers, { endStream: down.readableEnded && down.readableLength === 0 });
   } catch (e) {
     onUpstreamError(e instanceof Error ? e : new Error(String(e)));
-    onDone({ status: 0, error: e instanceof Error ? e : new Error(String(e)) });
+    onDone({ status: 0, grpcStatus: -1, error: e instanceof Error ? e : new Error(String(e)) });
     return;
   }
   let status = 0;
+  let grpcStatus = -1;
   let trailers: IncomingHttpHeaders | undefined;
   let finished = false;
   const done = (error: Error | undefined): void => {
     if (finished) return;
     finished = true;
-    onDone({ status, error });
+    onDone({ status, grpcStatus, error });
   };
   up.on('response', (h, flags) => {
     status = Number(h[':status']);
+    const gs = h['grpc-status'];
+    if (typeof gs === 'string') grpcStatus = Number(gs);
     if (down.destroyed || down.closed) {
       up.close(constants.NGHTTP2_CANCEL);
       return;
@@ -104,6 +109,8 @@ export function forwardStream(
   });
   up.on('trailers', (t: IncomingHttpHeaders) => {
     trailers = t;
+    const gs = t['grpc-status'];
+    if (typeof gs === 'string') grpcStatus = Number(gs);
   });
   down.on('wantTrailers', () => {
     try {

@@ -7,6 +7,7 @@ import type { WeftError } from '../../core/errors.js';
 import { ok, type Result } from '../../core/result.js';
 import type { Endpoint, InboundPort, OutboundService, ProxySnapshot } from '../snapshot/proxy-snapshot.js';
 import { createOutboundServiceRuntime, type OutboundServiceRuntime as Http1ServiceRuntime } from '../http1/outbound-service-runtime.js';
+import type { RequestRecorder } from '../http1/engine-types.js';
 import { createInboundAuthorizer, type DecisionObserver, type InboundAuthorizer } from './inbound-authorizer.js';
 
 export interface InboundPortRuntime {
@@ -38,14 +39,18 @@ export interface Generation {
   readonly authorizer: InboundAuthorizer;
 }
 
-function serviceRuntime(service: OutboundService): OutboundServiceRuntime {
+/** Binds an HTTP/1.1 request recorder for a service (metrics), once per generation. */
+export type RecorderBinder = (service: OutboundService, self: ProxySnapshot['workload']) => RequestRecorder | undefined;
+
+function serviceRuntime(service: OutboundService, self: ProxySnapshot['workload'], bind: RecorderBinder | undefined): OutboundServiceRuntime {
+  const recorder = bind?.(service, self);
   const ready = service.endpoints.filter((e) => e.ready);
   let next = 0;
   return {
     service,
     label: `${service.name}.${service.namespace}:${service.port}`,
     identities: new Set(service.identities),
-    http1: createOutboundServiceRuntime(service),
+    http1: createOutboundServiceRuntime(service, recorder === undefined ? {} : { recorder }),
     pickEndpoint() {
       if (ready.length === 0) return undefined;
       const e = ready[next % ready.length];
@@ -56,14 +61,14 @@ function serviceRuntime(service: OutboundService): OutboundServiceRuntime {
 }
 
 /** Builds the generation for a validated snapshot; fails when its policies cannot be compiled. */
-export function createGeneration(snapshot: ProxySnapshot, observe?: DecisionObserver): Result<Generation, readonly WeftError[]> {
+export function createGeneration(snapshot: ProxySnapshot, observe?: DecisionObserver, bindRecorder?: RecorderBinder): Result<Generation, readonly WeftError[]> {
   const authorizer = createInboundAuthorizer(snapshot, observe);
   if (!authorizer.ok) return authorizer;
   const inboundByPort = new Map<number, InboundPortRuntime>();
   for (const p of snapshot.inbound.ports) {
     inboundByPort.set(p.port, { config: p, appAddress: p.appAddress ?? '127.0.0.1', appPort: p.port });
   }
-  const services = snapshot.outbound.services.map(serviceRuntime);
+  const services = snapshot.outbound.services.map((svc) => serviceRuntime(svc, snapshot.workload, bindRecorder));
   const servicesByVip = new Map<string, OutboundServiceRuntime>();
   for (const s of services) if (s.service.vip !== undefined) servicesByVip.set(`${s.service.vip}:${s.service.port}`, s);
   const servicesByListen = new Map<string, OutboundServiceRuntime>();

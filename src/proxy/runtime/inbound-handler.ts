@@ -20,7 +20,10 @@ import type { Http1EnginePort, InboundConnection } from './http1-port.js';
 import type { AuthzAttributes, AuthzVerdict } from './inbound-authorizer.js';
 import type { Log } from './log.js';
 import type { ShellMetrics } from './shell-metrics.js';
-import { classifyTlsError, peerSpiffeId, type MeshTls } from './tls-material.js';
+import { peerSpiffeId, type MeshTls } from './tls-material.js';
+import type { Clock } from '../../core/clock.js';
+import { inboundEdgeLabels, type ProxyMetrics } from '../metrics/index.js';
+import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
 import type { TcpRegistry } from './tcp-registry.js';
 
 export const ALPN_HTTP1 = 'weft-http1';
@@ -30,6 +33,8 @@ export const ALPN_TCP = 'weft-tcp';
 export interface InboundDeps {
   readonly log: Log;
   readonly metrics: ShellMetrics;
+  readonly registry: ProxyMetrics;
+  readonly clock: Clock;
   readonly tls: MeshTls;
   readonly current: () => Generation;
   readonly http1: Http1EnginePort | undefined;
@@ -56,7 +61,7 @@ function denyMessage(v: AuthzVerdict): string {
 }
 
 export function createInboundHandler(deps: InboundDeps): InboundHandler {
-  const { log, metrics } = deps;
+  const { log, metrics, registry, clock } = deps;
   const pem = deps.tls.pem();
   const tlsServer = createTlsServer({
     ...pem,
@@ -70,13 +75,13 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
   deps.tls.onRotate(() => tlsServer.setSecureContext({ ...deps.tls.pem(), minVersion: 'TLSv1.3' }));
   const pending = new Map<string, PendingTls>();
   const keyOf = (s: Socket): string => `${s.remoteAddress ?? ''}:${s.remotePort ?? 0}>${s.localPort ?? 0}`;
-  const handshakeFailed = (reason: string, detail: string): void => {
-    metrics.tlsHandshakeFailures.inc(['inbound', reason]);
+  const handshakeFailed = (reason: TlsFailureReason, detail: string): void => {
+    registry.tlsHandshakeFailure('inbound', reason);
     log.debug('inbound TLS handshake failed', { reason, detail });
   };
   tlsServer.on('tlsClientError', (e, s: TLSSocket) => {
     pending.delete(keyOf(s));
-    handshakeFailed(classifyTlsError(e), e.message);
+    handshakeFailed(classifyTlsError(e, s), e.message);
     s.destroy();
   });
   tlsServer.on('secureConnection', (s: TLSSocket) => {
@@ -92,14 +97,14 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       const cert = s.getPeerCertificate();
       const none = cert === undefined || Object.keys(cert).length === 0;
       const code = String(s.authorizationError ?? '');
-      handshakeFailed(none ? 'no_client_cert' : code === 'CERT_HAS_EXPIRED' ? 'expired' : 'unknown_ca', code);
+      handshakeFailed(none ? 'no_client_cert' : classifyTlsError({ code }, s), code);
       s.destroy();
       return;
     }
     s.setNoDelay(true);
     const peer = peerSpiffeId(s);
     if (peer === undefined) {
-      handshakeFailed('peer_identity', 'no SPIFFE ID in the client certificate');
+      handshakeFailed('bad_identity', 'no SPIFFE ID in the client certificate');
       s.destroy();
       return;
     }
@@ -122,7 +127,9 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
   });
 
   function connectionOf(s: Socket, portRt: InboundPortRuntime, peer: string | undefined): InboundConnection {
+    const edge = registry.bindEdge(inboundEdgeLabels(deps.current().snapshot.workload, peer, 'http', String(portRt.appPort)));
     return {
+      recorder: { record: (status, ms) => edge.recordRequest(status, -1, 'none', ms / 1000) },
       peerIdentity: peer,
       peerAddress: s.remoteAddress ?? '',
       destinationPort: portRt.appPort,
@@ -180,36 +187,33 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
   function tunnelToApp(s: Socket, initial: Buffer, conn: InboundConnection): void {
     const attrs: AuthzAttributes = { protocol: 'tcp', sourcePrincipal: conn.peerIdentity, sourceIp: conn.peerAddress, destinationPort: conn.destinationPort };
     const verdict = deps.current().authorizer.authorize(attrs);
-    metrics.authzDecisions.inc(['tcp', verdict.allowed ? 'allow' : 'deny']);
     if (!verdict.allowed) {
       if (log.debugEnabled) log.debug('tcp connection denied', { peer: conn.peerIdentity, port: conn.destinationPort, policy: verdict.policy, rule: verdict.ruleIndex, reason: verdict.reason });
       s.destroy();
       return;
     }
-    const service = String(conn.appPort);
+    const edge = registry.bindEdge(inboundEdgeLabels(deps.current().snapshot.workload, conn.peerIdentity, 'tcp', String(conn.appPort)));
     const app = netConnect({ host: conn.appAddress, port: conn.appPort });
     app.setNoDelay(true);
-    metrics.tcpOpened.inc(['inbound', service]);
-    let reason = 'normal';
+    edge.connectionOpened();
     const untrack = deps.tcp.add({
       attrs,
       close: (r) => {
-        reason = r;
+        if (r === 'policy') metrics.tcpClosedByPolicy.inc([]);
         s.destroy();
         app.destroy();
       },
     });
-    joinTunnel(s, app, initial, {
-      received: metrics.tcpBytesReceived.bind(['inbound', service]),
-      sent: metrics.tcpBytesSent.bind(['inbound', service]),
-    }, (e) => {
+    joinTunnel(s, app, initial, edge, () => {
       untrack();
-      metrics.tcpClosed.inc(['inbound', service, reason === 'normal' && e !== undefined ? 'error' : reason]);
+      edge.connectionClosed();
     });
   }
 
   function onInboundStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, conn: InboundConnection): void {
+    const started = clock.monotonic();
     const grpc = isGrpc(headers);
+    const edge = registry.bindEdge(inboundEdgeLabels(deps.current().snapshot.workload, conn.peerIdentity, grpc ? 'grpc' : 'http', String(conn.appPort)));
     const rawPath = headers[':path'] ?? '/';
     const q = rawPath.indexOf('?');
     const attrs: AuthzAttributes = {
@@ -226,11 +230,11 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       },
     };
     const verdict = deps.current().authorizer.authorize(attrs);
-    metrics.authzDecisions.inc([grpc ? 'grpc' : 'http2', verdict.allowed ? 'allow' : 'deny']);
     if (!verdict.allowed) {
       if (log.debugEnabled) log.debug('h2 request denied', { peer: conn.peerIdentity, path: attrs.path, policy: verdict.policy, rule: verdict.ruleIndex, reason: verdict.reason });
       const st = wireStatusOf('WEFT_AUTHZ_DENIED');
       metrics.h2Requests.inc(['inbound', String(grpc), '4xx']);
+      edge.recordRequest(grpc ? 200 : st.http, grpc ? st.grpc : -1, 'denied', (clock.monotonic() - started) / 1000);
       respondLocally(stream, grpc, st.http, st.grpc, denyMessage(verdict));
       return;
     }
@@ -249,6 +253,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       respondLocally(stream, grpc, st.http, st.grpc, `upstream connect error: ${e.message}`);
     }, (o) => {
       metrics.h2Requests.inc(['inbound', String(grpc), o.status === 0 ? 'none' : `${Math.floor(o.status / 100)}xx`]);
+      edge.recordRequest(o.status, o.grpcStatus, 'allowed', (clock.monotonic() - started) / 1000);
     });
   }
 
@@ -273,6 +278,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
         }
         if (strict) {
           metrics.plaintextRefused.inc([String(destinationPort)]);
+          registry.tlsHandshakeFailure('inbound', 'plaintext');
           log.debug('plaintext refused on a STRICT port', { port: destinationPort, peer: socket.remoteAddress });
           socket.destroy();
           return;

@@ -21,11 +21,18 @@ import type { Http1EnginePort } from './http1-port.js';
 import { ALPN_H2, ALPN_TCP } from './inbound-handler.js';
 import type { Log } from './log.js';
 import type { ShellMetrics } from './shell-metrics.js';
-import { classifyTlsError, createSpiffeCheck, type MeshTls } from './tls-material.js';
+import { createSpiffeCheck, type MeshTls } from './tls-material.js';
+import type { Clock } from '../../core/clock.js';
+import { outboundEdgeLabels, type ProxyMetrics } from '../metrics/index.js';
+import { classifyTlsError } from '../tls/tls-errors.js';
+import type { Generation } from './generation.js';
 
 export interface OutboundDeps {
   readonly log: Log;
   readonly metrics: ShellMetrics;
+  readonly registry: ProxyMetrics;
+  readonly clock: Clock;
+  readonly current: () => Generation;
   readonly tls: MeshTls;
   readonly http1: Http1EnginePort | undefined;
   readonly peerH2: H2SessionPool;
@@ -44,7 +51,7 @@ export interface OutboundHandler {
 }
 
 export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
-  const { log, metrics } = deps;
+  const { log, metrics, registry, clock } = deps;
   const tunnels = new Set<Socket>();
   const h2 = createH2Front<ServiceResolver>(onOutboundStream, (where, e) => {
     metrics.unexpectedErrors.inc([where]);
@@ -98,7 +105,7 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
     const onEarlyError = (e: Error): void => {
       if (ready) return;
       const reason = classifyTlsError(e);
-      metrics.tlsHandshakeFailures.inc(['outbound', reason]);
+      if (reason !== 'other') registry.tlsHandshakeFailure('outbound', reason);
       metrics.upstreamFailures.inc(['outbound', reason === 'other' ? 'connect' : reason]);
       log.debug('outbound tcp connect failed', { service: label, endpoint: `${ep.address}:${ep.port}`, error: e.message });
       s.destroy();
@@ -116,18 +123,17 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
       ready = true;
       up.off('error', onEarlyError);
       tunnels.add(s);
-      metrics.tcpOpened.inc(['outbound', label]);
-      joinTunnel(s, up, initial, {
-        received: metrics.tcpBytesReceived.bind(['outbound', label]),
-        sent: metrics.tcpBytesSent.bind(['outbound', label]),
-      }, (e) => {
+      const edge = registry.bindEdge(outboundEdgeLabels(deps.current().snapshot.workload, svc.service, 'tcp', ep.identity));
+      edge.connectionOpened();
+      joinTunnel(s, up, initial, edge, () => {
         tunnels.delete(s);
-        metrics.tcpClosed.inc(['outbound', label, e === undefined ? 'normal' : 'error']);
+        edge.connectionClosed();
       });
     });
   }
 
   function onOutboundStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, resolve: ServiceResolver): void {
+    const started = clock.monotonic();
     const grpc = isGrpc(headers);
     const svc = resolve();
     const fail = (code: 'WEFT_PROXY_NO_ROUTE' | 'WEFT_PROXY_UPSTREAM_CONNECT' | 'WEFT_TLS_PEER_IDENTITY', msg: string): void => {
@@ -145,17 +151,23 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
       fail('WEFT_PROXY_UPSTREAM_CONNECT', `no healthy upstream for ${svc.label}`);
       return;
     }
+    const edge = registry.bindEdge(outboundEdgeLabels(deps.current().snapshot.workload, svc.service, grpc ? 'grpc' : 'http', ep.identity));
     const key = `${ep.address}:${ep.port}|${svc.service.identities.join(',')}`;
     const session = deps.peerH2.get(key, `https://${ep.address}:${ep.port}`, () => dialPeer(ep, svc, ALPN_H2));
     forwardStream(stream, forwardableHeaders(headers, undefined), session, (e) => {
       // A failed session cancels its pending streams; the cause says why (e.g. the identity check).
       const cause = e.cause instanceof Error ? e.cause : e;
       const reason = classifyTlsError(cause);
+      if (reason !== 'other') registry.tlsHandshakeFailure('outbound', reason);
       metrics.upstreamFailures.inc(['outbound', reason === 'other' ? 'connect' : reason]);
-      if (reason === 'peer_identity') fail('WEFT_TLS_PEER_IDENTITY', `upstream identity check failed: ${cause.message}`);
+      edge.recordRequest(grpc ? 200 : 503, grpc ? 14 : -1, 'none', (clock.monotonic() - started) / 1000);
+      if (reason === 'bad_identity') fail('WEFT_TLS_PEER_IDENTITY', `upstream identity check failed: ${cause.message}`);
       else fail('WEFT_PROXY_UPSTREAM_CONNECT', `upstream connect error: ${cause.message}`);
     }, (o) => {
-      if (o.status !== 0) metrics.h2Requests.inc(['outbound', String(grpc), `${Math.floor(o.status / 100)}xx`]);
+      if (o.status !== 0) {
+        metrics.h2Requests.inc(['outbound', String(grpc), `${Math.floor(o.status / 100)}xx`]);
+        edge.recordRequest(o.status, o.grpcStatus, 'none', (clock.monotonic() - started) / 1000);
+      }
     });
   }
 

@@ -16,7 +16,9 @@ import { createAdminServer } from '../admin/admin-server.js';
 import { createH2SessionPool } from '../http2/h2-session-pool.js';
 import { parseProxySnapshot } from '../snapshot/parse-proxy-snapshot.js';
 import type { OriginalDstReader } from './capture-port.js';
-import { createGeneration, type Generation } from './generation.js';
+import { createGeneration, type Generation, type RecorderBinder } from './generation.js';
+import type { DecisionObserver } from './inbound-authorizer.js';
+import { createProxyMetrics, outboundEdgeLabels } from '../metrics/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
 import { createHttp1Engine } from '../http1/http1-engine.js';
@@ -47,8 +49,6 @@ export interface ProxyOptions {
   readonly log: Log;
   readonly clock: Clock;
   readonly random: Random;
-  /** Extra Prometheus text appended to /metrics (e.g. the request metrics registry). */
-  readonly extraMetrics?: () => string;
 }
 
 export interface RunningProxy {
@@ -92,6 +92,14 @@ function splitKey(key: string): { host: string; port: number } {
 export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, readonly WeftError[]>> {
   const { log } = o;
   const metrics = createShellMetrics();
+  const registry = createProxyMetrics();
+  // Every authorization decision (TCP, HTTP/1.1, HTTP/2, gRPC) is counted; at debug level the rule is logged.
+  const observe: DecisionObserver = (protocol, d, attrs) => {
+    registry.authzDecision(d.allowed, d.policy ?? '');
+    if (log.debugEnabled) {
+      log.debug('authorization decision', { protocol, allowed: d.allowed, policy: d.policy, rule: d.ruleIndex, reason: d.reason, peer: attrs.sourcePrincipal, port: attrs.destinationPort, path: attrs.path });
+    }
+  };
   const tlsR = loadMeshTls({ certFile: o.certFile, keyFile: o.keyFile, caFile: o.caFile }, (e) => {
     metrics.unexpectedErrors.inc(['cert_rotation']);
     log.warn('certificate rotation failed; keeping the current one', { error: e.message, where: e.where });
@@ -112,7 +120,11 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     tls.close();
     return err(first.error);
   }
-  const firstGen = createGeneration(first.value);
+  const bindRecorder: RecorderBinder = (service, self) => {
+    const edge = registry.bindEdge(outboundEdgeLabels(self, service, 'http'));
+    return { record: (status, ms) => edge.recordRequest(status, -1, 'none', ms / 1000) };
+  };
+  const firstGen = createGeneration(first.value, observe, bindRecorder);
   if (!firstGen.ok) {
     tls.close();
     return err(firstGen.error);
@@ -134,8 +146,8 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     clock: o.clock, idleTimeoutMs: defaultAppPoolIdleTimeoutMs, maxIdlePerKey: 64, maxConcurrentDials: 64, connectTimeoutMs: 5_000, sweepIntervalMs: 1_000,
   });
   const http1: Http1EnginePort = createHttp1Engine({ clock: o.clock, random: o.random, peerPool, appPool, ownIdentity: first.value.workload.spiffeId });
-  const inbound = createInboundHandler({ log, metrics, tls, current, http1, tcp, appH2, detectTimeoutMs: o.detectTimeoutMs, ownPorts: () => ownPorts });
-  const outbound = createOutboundHandler({ log, metrics, tls, http1, peerH2, detectTimeoutMs: o.detectTimeoutMs });
+  const inbound = createInboundHandler({ log, metrics, registry, clock: o.clock, tls, current, http1, tcp, appH2, detectTimeoutMs: o.detectTimeoutMs, ownPorts: () => ownPorts });
+  const outbound = createOutboundHandler({ log, metrics, registry, clock: o.clock, current, tls, http1, peerH2, detectTimeoutMs: o.detectTimeoutMs });
 
   // A guard around each accept: an unexpected throw concerns one connection, never the process.
   const guarded = (where: string, fn: (s: Socket) => void) => (s: Socket): void => {
@@ -155,7 +167,7 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
   // Admin.
   const admin: HttpServer = createAdminServer({
     ready: () => !draining,
-    metrics: () => metrics.render() + (o.extraMetrics?.() ?? ''),
+    metrics: () => registry.render() + metrics.render(),
     config: () => ({ version: gen.snapshot.version, snapshot: gen.snapshot }),
     stats: () => ({
       version: gen.snapshot.version,
@@ -283,7 +295,7 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
       log.warn('snapshot refused; keeping the one in force', { reason, version: gen.snapshot.version, problems: parsed.error });
       return err(parsed.error);
     }
-    const built = createGeneration(parsed.value);
+    const built = createGeneration(parsed.value, observe, bindRecorder);
     if (!built.ok) {
       metrics.snapshotLoads.inc(['rejected']);
       log.warn('snapshot refused; keeping the one in force', { reason, version: gen.snapshot.version, problems: built.error });

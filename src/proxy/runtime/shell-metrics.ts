@@ -1,7 +1,8 @@
 /**
- * Counters of the proxy shell (listeners, TLS termination, TCP tunnels, HTTP/2 path, reloads), pre-bound
+ * Counters of the proxy shell itself (plaintext refusals, upstream failures, reloads, unexpected errors), pre-bound
  * per label set and rendered to the Prometheus text format at scrape time. Label values come from closed
- * sets or from configuration (service names), never from request data.
+ * sets or from configuration (service names), never from request data. Request, TCP, TLS and authorization
+ * metrics with the edge labels live in `src/proxy/metrics/` (the registry); these names do not overlap.
  */
 export interface CounterSeries {
   value: number;
@@ -21,14 +22,9 @@ interface FamilyDef {
 }
 
 export interface ShellMetrics {
-  readonly tlsHandshakeFailures: CounterFamily;
   readonly plaintextRefused: CounterFamily;
-  readonly tcpOpened: CounterFamily;
-  readonly tcpClosed: CounterFamily;
-  readonly tcpBytesReceived: CounterFamily;
-  readonly tcpBytesSent: CounterFamily;
-  readonly authzDecisions: CounterFamily;
   readonly h2Requests: CounterFamily;
+  readonly tcpClosedByPolicy: CounterFamily;
   readonly upstreamFailures: CounterFamily;
   readonly snapshotLoads: CounterFamily;
   readonly unexpectedErrors: CounterFamily;
@@ -61,14 +57,9 @@ export function createShellMetrics(): ShellMetrics {
     return { bind, inc: (values, n = 1) => void (bind(values).value += n) };
   };
   const m = {
-    tlsHandshakeFailures: family('weft_proxy_tls_handshake_failures_total', 'TLS handshakes that failed, by direction and reason.', ['direction', 'reason']),
     plaintextRefused: family('weft_proxy_plaintext_refused_total', 'Plaintext connections refused on STRICT mutual-TLS ports.', ['port']),
-    tcpOpened: family('weft_proxy_tcp_connections_opened_total', 'Opaque TCP connections opened.', ['direction', 'service']),
-    tcpClosed: family('weft_proxy_tcp_connections_closed_total', 'Opaque TCP connections closed.', ['direction', 'service', 'reason']),
-    tcpBytesReceived: family('weft_proxy_tcp_received_bytes_total', 'Bytes received from the downstream side of opaque TCP connections.', ['direction', 'service']),
-    tcpBytesSent: family('weft_proxy_tcp_sent_bytes_total', 'Bytes sent to the downstream side of opaque TCP connections.', ['direction', 'service']),
-    authzDecisions: family('weft_proxy_authz_decisions_total', 'Authorization decisions taken by the shell (TCP connections and HTTP/2 streams).', ['protocol', 'result']),
-    h2Requests: family('weft_proxy_http2_requests_total', 'HTTP/2 and gRPC streams, by direction and status class.', ['direction', 'grpc', 'code_class']),
+    h2Requests: family('weft_proxy_http2_streams_total', 'HTTP/2 and gRPC streams handled by the shell, by direction and status class.', ['direction', 'grpc', 'code_class']),
+    tcpClosedByPolicy: family('weft_proxy_tcp_closed_by_policy_total', 'Open TCP connections closed because a new policy denies them.', []),
     upstreamFailures: family('weft_proxy_upstream_failures_total', 'Failures to reach or keep an upstream, by reason.', ['direction', 'reason']),
     snapshotLoads: family('weft_proxy_snapshot_loads_total', 'Snapshot loads, by result (applied, rejected, unchanged).', ['result']),
     unexpectedErrors: family('weft_proxy_unexpected_errors_total', 'Errors nothing expected; logged and counted, never fatal.', ['where']),

@@ -3,13 +3,12 @@
  * writer's buffer is full), half-close passed on, and either side's error or close tearing down both.
  */
 import type { Duplex } from 'node:stream';
-import type { CounterSeries } from '../runtime/shell-metrics.js';
-
+/** Where byte counts go (an edge's pre-bound metrics). */
 export interface TunnelCounters {
   /** Bytes read from the downstream (accepted) side. */
-  readonly received: CounterSeries;
+  addReceivedBytes(n: number): void;
   /** Bytes written to the downstream side. */
-  readonly sent: CounterSeries;
+  addSentBytes(n: number): void;
 }
 
 /**
@@ -37,10 +36,10 @@ export function joinTunnel(down: Duplex, up: Duplex, initial: Buffer, counters: 
   up.on('error', fail);
   down.once('close', closeOne);
   up.once('close', closeOne);
-  down.on('data', (c: Buffer) => void (counters.received.value += c.length));
-  up.on('data', (c: Buffer) => void (counters.sent.value += c.length));
+  down.on('data', (c: Buffer) => counters.addReceivedBytes(c.length));
+  up.on('data', (c: Buffer) => counters.addSentBytes(c.length));
   if (initial.length > 0) {
-    counters.received.value += initial.length;
+    counters.addReceivedBytes(initial.length);
     up.write(initial);
   }
   down.pipe(up);
