@@ -3,7 +3,7 @@
 // request ends is refused rather than repaired.
 import { CR, HOST, LF, SP, TARGET, TOKEN } from './char-classes.js';
 import { FieldBlock, isExactlyChunked, scanFieldBlock } from './field-block.js';
-import { findHeadEnd } from './head-boundary.js';
+import { endsWithBlankLine, findHeadEnd } from './head-boundary.js';
 import { FRAMING_CHUNKED, FRAMING_NONE, HEAD_TOO_LARGE, INCOMPLETE, TOO_MANY_HEADERS, badRequest, lengthFraming, type HeadError } from './parse-outcomes.js';
 import { ParsedRequestHead } from './parsed-head.js';
 import type { BodyFraming, HeadLimits, ParseResult, RequestHead } from './types.js';
@@ -52,8 +52,10 @@ export function parseRequestHead(buf: Buffer, offset: number, limits: HeadLimits
   if (start === buf.length || (buf[start] === CR && start + 1 === buf.length)) {
     return buf.length - offset > limits.maxHeadBytes ? HEAD_TOO_LARGE : INCOMPLETE;
   }
-  const end = findHeadEnd(buf, offset, start, limits.maxHeadBytes);
-  if (typeof end !== 'number') return end;
+  if (!endsWithBlankLine(buf, offset, start, limits.maxHeadBytes)) {
+    const blank = findHeadEnd(buf, offset, start, limits.maxHeadBytes);
+    if (typeof blank !== 'number') return blank;
+  }
 
   // Request line: method SP request-target SP HTTP-version CRLF, single spaces only.
   let p = start;
@@ -79,11 +81,11 @@ export function parseRequestHead(buf: Buffer, offset: number, limits: HeadLimits
   const lineEnd = p + 10;
 
   const block = new FieldBlock();
-  if (lineEnd < end + 2) scanFieldBlock(buf, start, lineEnd, end + 2, limits.maxHeaders, block);
-  if (block.tooMany) return TOO_MANY_HEADERS;
-  if (block.error !== undefined) return blockError(block.error);
+  const end = scanFieldBlock(buf, start, lineEnd, limits.maxHeaders, block);
+  if (end < 0) return block.tooMany ? TOO_MANY_HEADERS : blockError(block.error ?? 'malformed header');
+  if (end - offset > limits.maxHeadBytes) return HEAD_TOO_LARGE;
 
-  const text = buf.toString('latin1', start, end + 4);
+  const text = buf.toString('latin1', start, end);
   const method = text.slice(0, methodEnd - start);
   const target = text.slice(targetStart - start, targetEnd - start);
   const isConnect = method === 'CONNECT';
@@ -151,10 +153,13 @@ export function parseRequestHead(buf: Buffer, offset: number, limits: HeadLimits
   const keepAlive = versionMinor === 1 ? !block.connectionClose : block.connectionKeepAlive && !block.connectionClose;
 
   const head = new ParsedRequestHead(
-    buf.subarray(start, end + 4),
+    buf,
+    start,
+    end,
     text,
     lineEnd - start,
     block.fields,
+    block.connectionOther,
     method,
     target,
     path,
@@ -165,7 +170,7 @@ export function parseRequestHead(buf: Buffer, offset: number, limits: HeadLimits
     upgrade,
     expectContinue,
   );
-  return { state: 'complete', head, length: end + 4 - offset };
+  return { state: 'complete', head, length: end - offset };
 }
 
 function equalsIgnoringCase(buf: Buffer, start: number, end: number, lit: Buffer): boolean {
