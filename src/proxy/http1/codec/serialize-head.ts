@@ -91,10 +91,10 @@ function serializeGeneric(
   edits: HeadEdits,
   body: Buffer | undefined,
 ): Buffer {
-  const connection = head.header('connection');
   const listed = new Set<string>();
-  if (connection !== undefined) {
-    for (const part of connection.split(',')) {
+  for (const [name, value] of head.headers()) {
+    if (name !== 'connection') continue;
+    for (const part of value.split(',')) {
       const t = part.trim().toLowerCase();
       if (t !== '' && !PROTECTED.includes(t)) listed.add(t);
     }
