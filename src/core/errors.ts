@@ -12,6 +12,8 @@ export const errorCodes = {
   WEFT_CONFIG_IO: 'a manifest file could not be read',
   // authorization
   WEFT_AUTHZ_DENIED: 'an authorization policy denied the request',
+  WEFT_AUTHZ_POLICY_INVALID: 'an authorization policy holds a value that cannot be compiled (a bad pattern, CIDR or port)',
+  WEFT_AUTHZ_UNSUPPORTED: 'an authorization policy uses a field or condition key Weft does not support',
   // transport and identity
   WEFT_TLS_HANDSHAKE: 'the TLS handshake failed',
   WEFT_TLS_PEER_IDENTITY: "the peer's certificate does not carry an expected SPIFFE ID",
