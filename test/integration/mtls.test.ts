@@ -258,6 +258,10 @@ test('client sessions are resumed per peer and expected identities, never across
   const other = await exchange(client.connect({ ...peer, expectedIds: ['spiffe://cluster.local/ns/default/sa/other'] }));
   assert.equal(other.reply, undefined);
   assert.equal(classifyTlsError(other.error), 'bad_identity');
+  // ...and a failed identity check leaves no session behind to resume past the check next time.
+  const again = await exchange(client.connect({ ...peer, expectedIds: ['spiffe://cluster.local/ns/default/sa/other'] }));
+  assert.equal(again.reply, undefined);
+  assert.equal(classifyTlsError(again.error), 'bad_identity');
 });
 
 test('PERMISSIVE listener: plaintext is served as unauthenticated, TLS is wrapped and must still be mutual', async () => {
