@@ -108,11 +108,14 @@ test('valid mutual TLS: TLS 1.3, ALPN negotiated, each side sees the other SPIFF
   const srv = await startServer(createTlsCredentials(material(await pki.issue(SERVER)), 'STRICT'));
   const client = createTlsCredentials(material(await pki.issue(CLIENT)), 'STRICT');
   const sock = client.connect({ host: '127.0.0.1', port: srv.port, expectedIds: [SERVER], alpn: ['weft-http1'] });
+  let cipher = '';
   sock.on('secureConnect', () => {
     assert.equal(peerSpiffeId(sock), SERVER);
+    cipher = sock.getCipher().standardName;
   });
   const out = await exchange(sock);
   assert.equal(out.error, undefined);
+  assert.ok(['TLS_AES_256_GCM_SHA384', 'TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256'].includes(cipher), cipher);
   assert.match(out.reply ?? '', new RegExp(`^peer=${CLIENT} alpn=weft-http1 proto=TLSv1\\.3 reused=false fp=[0-9A-F:]{95}\n$`));
 });
 
