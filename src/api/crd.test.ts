@@ -145,7 +145,8 @@ test('every default is documented in its description ("Default ...")', () => {
   const walk = (node: unknown, path: string): void => {
     if (typeof node !== 'object' || node === null) return;
     const n = node as Record<string, unknown>;
-    if (n['default'] !== undefined && !/Default/.test(String(n['description'] ?? ''))) missing.push(path);
+    const description = typeof n['description'] === 'string' ? n['description'] : '';
+    if (n['default'] !== undefined && !/Default/.test(description)) missing.push(path);
     for (const [k, v] of Object.entries(n)) if (k !== 'default') walk(v, `${path}.${k}`);
   };
   for (const k of kinds) walk(JSON.parse(JSON.stringify(k.schema)), k.kind);
