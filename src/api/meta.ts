@@ -1,15 +1,21 @@
 import { PatternString, StrictObject, StringMap, Type, dnsLabelPattern, dnsSubdomainPattern, type Static } from './schema-kit.js';
 
-/** The subset of Kubernetes `ObjectMeta` Weft reads; server-managed fields are accepted and kept. */
+const namespaceMessage = 'is not a valid namespace (lower-case letters, digits and "-", at most 63 characters)';
+
+/**
+ * The subset of Kubernetes `ObjectMeta` Weft reads, for namespaced kinds; server-managed fields are
+ * accepted and kept. The validator fills in `namespace: default` when it is absent.
+ */
 export const ObjectMeta = StrictObject({
   name: PatternString(dnsSubdomainPattern, 'is not a valid name (lower-case letters, digits, "-" and ".", at most 253 characters)', {
     maxLength: 253,
     description: 'Name of the resource, unique within its namespace and kind.',
   }),
   namespace: Type.Optional(
-    PatternString(dnsLabelPattern, 'is not a valid namespace (lower-case letters, digits and "-", at most 63 characters)', {
+    PatternString(dnsLabelPattern, namespaceMessage, {
       maxLength: 63,
-      description: 'Namespace of the resource; "default" when absent.',
+      default: 'default',
+      description: 'Namespace of the resource. Default "default".',
     }),
   ),
   labels: Type.Optional(StringMap({ description: 'Labels, matched by selectors.' })),
@@ -20,6 +26,13 @@ export const ObjectMeta = StrictObject({
   creationTimestamp: Type.Optional(Type.String()),
 });
 export type ObjectMeta = Static<typeof ObjectMeta>;
+
+/** `ObjectMeta` for cluster-scoped kinds (Namespace, Mesh): a namespace, if written, is ignored (and warned about). */
+export const ClusterObjectMeta = StrictObject({
+  ...ObjectMeta.properties,
+  namespace: Type.Optional(PatternString(dnsLabelPattern, namespaceMessage, { maxLength: 63, description: 'Ignored: the kind is cluster-scoped.' })),
+});
+export type ClusterObjectMeta = Static<typeof ClusterObjectMeta>;
 
 /** A label selector as Kubernetes writes it (only `matchLabels`, as Istio's workload selector). */
 export const WorkloadSelector = StrictObject(

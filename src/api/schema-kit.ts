@@ -16,6 +16,11 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
   return Type.Unsafe<T[number]>({ ...options, type: 'string', enum: [...values] });
 }
 
+/** An integer restricted to a closed set (HTTP status codes of a redirect), rendered as `type: integer` + `enum`. */
+export function IntegerEnum<const T extends readonly number[]>(values: T, options: SchemaOptions = {}) {
+  return Type.Unsafe<T[number]>({ ...options, type: 'integer', enum: [...values] });
+}
+
 /** A string that must match `pattern`; `message` says what is wrong in plain words when it does not. */
 export function PatternString(pattern: string, message: string, options: SchemaOptions = {}) {
   return Type.String({ ...options, pattern, 'x-weft-message': message });
@@ -46,4 +51,39 @@ export const dnsSubdomainPattern = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([
 
 export function PortNumber(options: SchemaOptions = {}) {
   return Type.Integer({ minimum: 1, maximum: 65535, ...options });
+}
+
+/** An IANA service name, as Kubernetes port names are written (`http`, `grpc-web`). */
+export const portNamePattern = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
+/**
+ * Kubernetes' IntOrString. The validator sees a union; `crd.ts` turns the node marked
+ * `x-kubernetes-int-or-string` into the one structural form the API server accepts.
+ */
+export function IntOrString<I extends TSchema, S extends TSchema>(integer: I, string: S, options: SchemaOptions = {}) {
+  return Type.Union([integer, string], { ...options, 'x-kubernetes-int-or-string': true });
+}
+
+/** A port given as a number or as the name of a port elsewhere (a Service's `targetPort`). */
+export function PortNumberOrName(options: SchemaOptions = {}) {
+  return IntOrString(
+    PortNumber(),
+    PatternString(portNamePattern, 'is not a port name (lower-case letters, digits and "-", at most 15 characters)', { maxLength: 15 }),
+    options,
+  );
+}
+
+/** A string field that must not be empty. */
+export function NonEmptyString(options: SchemaOptions = {}) {
+  return Type.String({ minLength: 1, ...options });
+}
+
+/** A list of strings (each non-empty). */
+export function StringList(options: SchemaOptions = {}) {
+  return Type.Array(NonEmptyString(), options);
+}
+
+/** An object with no required field whose defaults the validator fills in even when the user leaves it out. */
+export function DefaultedObject<T extends Record<string, TSchema>>(properties: T, options: SchemaOptions = {}) {
+  return StrictObject(properties, { default: {}, ...options });
 }

@@ -12,10 +12,20 @@ export const errorCodes = {
   WEFT_CONFIG_IO: 'a manifest file could not be read',
   // authorization
   WEFT_AUTHZ_DENIED: 'an authorization policy denied the request',
+  WEFT_AUTHZ_POLICY_INVALID: 'an authorization policy holds a value that cannot be compiled (a bad pattern, CIDR or port)',
+  WEFT_AUTHZ_UNSUPPORTED: 'an authorization policy uses a field or condition key Weft does not support',
   // transport and identity
   WEFT_TLS_HANDSHAKE: 'the TLS handshake failed',
   WEFT_TLS_PEER_IDENTITY: "the peer's certificate does not carry an expected SPIFFE ID",
   WEFT_TLS_PLAINTEXT_REFUSED: 'plaintext was refused on a STRICT mutual-TLS port',
+  WEFT_TLS_MATERIAL_INVALID: 'a certificate, key or CA bundle is unreadable, mismatched or not a valid SPIFFE identity',
+  // certificate authority
+  WEFT_CA_CSR_INVALID: 'a certificate signing request is malformed or its signature does not verify',
+  WEFT_CA_IDENTITY_NOT_GRANTED: 'a certificate signing request asks for an identity the caller was not granted',
+  WEFT_CA_MATERIAL_INVALID: 'the CA certificate or key is unreadable, mismatched or not a CA',
+  // traffic capture
+  WEFT_CAPTURE_ORIGINAL_DST: 'the original destination of a captured connection could not be read',
+  WEFT_CAPTURE_LOOP: 'a captured connection points at the proxy itself (it was not redirected)',
   // proxying
   WEFT_PROXY_NO_ROUTE: 'no service or route matches the request',
   WEFT_PROXY_UPSTREAM_CONNECT: 'the upstream could not be reached',

@@ -15,6 +15,7 @@ const Principal = PatternString(principalPattern, 'is not a SPIFFE ID or "*"', {
 });
 const StringList = (description: string) => Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description }));
 const PrincipalList = (description: string) => Type.Optional(Type.Array(Principal, { description }));
+const CidrList = (description: string) => Type.Optional(Type.Array(Type.String({ minLength: 1, 'x-weft-check': 'cidr' }), { description }));
 const PortString = PatternString('^([1-9][0-9]{0,4})$', 'is not a port number', { description: 'A port number, as a string (as in Istio).' });
 
 export const AuthorizationSource = StrictObject(
@@ -23,9 +24,11 @@ export const AuthorizationSource = StrictObject(
     notPrincipals: PrincipalList('Caller identities that must not match.'),
     namespaces: StringList("Callers' namespaces that match (from their identity)."),
     notNamespaces: StringList("Callers' namespaces that must not match."),
-    ipBlocks: StringList('Caller IP addresses or CIDR blocks that match.'),
-    notIpBlocks: StringList('Caller IP addresses or CIDR blocks that must not match.'),
-    requestPrincipals: StringList('Not supported by Weft yet; refused when set.'),
+    ipBlocks: CidrList('Caller IP addresses or CIDR blocks that match.'),
+    notIpBlocks: CidrList('Caller IP addresses or CIDR blocks that must not match.'),
+    requestPrincipals: Type.Optional(
+      Type.Array(Type.String(), { description: 'Not supported by Weft (no JWT authentication yet); refused when set.', 'x-weft-check': 'unsupported' }),
+    ),
   },
   { description: 'Who is calling. All fields set must match.' },
 );
@@ -63,6 +66,7 @@ export const AuthorizationRule = StrictObject(
 );
 
 export const AuthorizationPolicySpec = StrictObject({
+  // selector and targetRefs are mutually exclusive (as in Istio); checked in checks/authorization-policy.ts.
   selector: Type.Optional(WorkloadSelector),
   targetRefs: Type.Optional(Type.Array(PolicyTargetRef, { description: 'Attach to Services or Gateways instead of a selector.' })),
   action: StringEnum(['ALLOW', 'DENY', 'AUDIT'] as const, {

@@ -1,5 +1,5 @@
 /** `Mesh` (weft.dev/v1alpha1): mesh-wide settings. One per mesh; cluster-scoped. */
-import { ObjectMeta } from '../meta.js';
+import { ClusterObjectMeta } from '../meta.js';
 import { Duration, PatternString, StrictObject, StringEnum, Type, dnsSubdomainPattern, type Static } from '../schema-kit.js';
 
 export const MeshSpec = StrictObject({
@@ -27,7 +27,7 @@ export type MeshSpec = Static<typeof MeshSpec>;
 export const Mesh = StrictObject({
   apiVersion: Type.Literal('weft.dev/v1alpha1'),
   kind: Type.Literal('Mesh'),
-  metadata: ObjectMeta,
+  metadata: ClusterObjectMeta,
   spec: MeshSpec,
 }, { description: 'Mesh-wide settings: trust domain, mutual TLS mode, default authorization action, certificate lifetime.' });
 export type Mesh = Static<typeof Mesh>;

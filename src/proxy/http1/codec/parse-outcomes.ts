@@ -1,0 +1,26 @@
+// Shared, frozen parse outcomes: refusing a message allocates nothing.
+import type { BodyFraming, HeadErrorCode } from './types.js';
+
+export interface HeadError {
+  readonly state: 'error';
+  readonly code: HeadErrorCode;
+  readonly reason: string;
+}
+
+export const INCOMPLETE: { readonly state: 'incomplete' } = Object.freeze({ state: 'incomplete' });
+
+export function badRequest(reason: string): HeadError {
+  return Object.freeze({ state: 'error', code: 'WEFT_PROXY_BAD_REQUEST', reason });
+}
+
+export const HEAD_TOO_LARGE: HeadError = Object.freeze({ state: 'error', code: 'WEFT_PROXY_HEAD_TOO_LARGE', reason: 'head larger than the limit' });
+export const TOO_MANY_HEADERS: HeadError = Object.freeze({ state: 'error', code: 'WEFT_PROXY_HEAD_TOO_LARGE', reason: 'more headers than the limit' });
+
+export const FRAMING_NONE: BodyFraming = Object.freeze({ kind: 'none' });
+export const FRAMING_CHUNKED: BodyFraming = Object.freeze({ kind: 'chunked' });
+export const FRAMING_CLOSE: BodyFraming = Object.freeze({ kind: 'close' });
+
+/** `length` framing for a parsed Content-Length; 0 means no body. */
+export function lengthFraming(length: number): BodyFraming {
+  return length === 0 ? FRAMING_NONE : { kind: 'length', length };
+}

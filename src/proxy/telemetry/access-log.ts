@@ -1,0 +1,209 @@
+/**
+ * The access log: one JSON line per request (HTTP, gRPC) or per TCP connection. Off by default
+ * (the snapshot turns it on per workload); when off, callers hold `disabledAccessLog` and skip
+ * building entries (`if (log.enabled)`), so the hot path pays nothing.
+ *
+ * Lines are batched: appended to an in-memory buffer and written to the sink in one write when the
+ * buffer passes `maxBufferBytes` or when the flush timer (armed by the first line of a batch) fires.
+ * If the sink reports backpressure (`write` returns false), batches wait for `'drain'`; past
+ * `maxPendingBytes` new lines are dropped and counted, so a slow disk cannot grow memory without bound.
+ * `flush()` and `close()` write whatever is buffered even while the sink is blocked (the stream
+ * queues it), so nothing logged before a shutdown is lost.
+ */
+
+export type AccessLogProtocol = 'http' | 'grpc' | 'tcp';
+
+/** One logged request or connection. Absent fields are left out of the line. */
+export interface AccessLogEntry {
+  /** When the request or connection started, epoch milliseconds. */
+  readonly startTime: number;
+  readonly direction: 'inbound' | 'outbound';
+  readonly protocol: AccessLogProtocol;
+  readonly method?: string | undefined;
+  readonly path?: string | undefined;
+  readonly authority?: string | undefined;
+  /** HTTP status sent downstream; 0 when none was sent. */
+  readonly status?: number | undefined;
+  readonly grpcStatus?: number | undefined;
+  readonly durationMs: number;
+  /** Bytes received from the downstream caller. */
+  readonly bytesIn: number;
+  /** Bytes sent to the downstream caller. */
+  readonly bytesOut: number;
+  readonly sourcePrincipal?: string | undefined;
+  readonly sourceAddress?: string | undefined;
+  readonly destinationService?: string | undefined;
+  readonly destinationWorkload?: string | undefined;
+  readonly destinationNamespace?: string | undefined;
+  readonly destinationPrincipal?: string | undefined;
+  readonly upstreamAddress?: string | undefined;
+  readonly authz?: 'allowed' | 'denied' | 'none' | undefined;
+  /** `ns/name` of the policy that decided, if any. */
+  readonly authzPolicy?: string | undefined;
+  readonly traceId?: string | undefined;
+  /** A Weft error code when the request failed in the proxy (e.g. WEFT_PROXY_UPSTREAM_CONNECT). */
+  readonly error?: string | undefined;
+}
+
+/** Where lines go: a file stream or stdout. Only `write` is required; `once('drain')` enables backpressure. */
+export interface AccessLogSink {
+  write(chunk: string): boolean;
+  once?(event: 'drain', listener: () => void): unknown;
+}
+
+/** Timers, injected so tests drive flushing by hand. */
+export interface FlushTimers {
+  set(callback: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export interface AccessLogOptions {
+  readonly sink: AccessLogSink;
+  readonly timers: FlushTimers;
+  /** Longest a line waits in the buffer; default 1000 ms. */
+  readonly flushIntervalMs?: number;
+  /** Write as soon as the batch reaches this size; default 64 KiB. */
+  readonly maxBufferBytes?: number;
+  /** While the sink is blocked, drop lines once this much waits; default 4 MiB. */
+  readonly maxPendingBytes?: number;
+}
+
+export interface AccessLog {
+  readonly enabled: boolean;
+  /** Queues one line. Never throws for a bad field value; never writes synchronously per call unless the batch is full. */
+  log(entry: AccessLogEntry): void;
+  /** Writes what is buffered now (e.g. at drain or shutdown). */
+  flush(): void;
+  /** Flushes and stops the timer; later `log` calls are ignored. */
+  close(): void;
+  /** Lines dropped because the sink was blocked and the pending limit was reached. */
+  readonly dropped: number;
+}
+
+/** The access log when logging is off: `enabled` is false and every method does nothing. */
+export const disabledAccessLog: AccessLog = Object.freeze({
+  enabled: false,
+  log(): void {},
+  flush(): void {},
+  close(): void {},
+  dropped: 0,
+});
+
+/** The JSON line (with trailing newline) for an entry; field order is fixed, absent fields omitted. */
+export function formatAccessLogLine(e: AccessLogEntry): string {
+  const line = {
+    time: Number.isFinite(e.startTime) ? new Date(e.startTime).toISOString() : undefined,
+    direction: e.direction,
+    protocol: e.protocol,
+    method: e.method,
+    path: e.path,
+    authority: e.authority,
+    status: e.status,
+    grpc_status: e.grpcStatus,
+    duration_ms: Math.round(e.durationMs * 1000) / 1000,
+    bytes_in: e.bytesIn,
+    bytes_out: e.bytesOut,
+    source_principal: e.sourcePrincipal,
+    source_address: e.sourceAddress,
+    destination_service: e.destinationService,
+    destination_workload: e.destinationWorkload,
+    destination_namespace: e.destinationNamespace,
+    destination_principal: e.destinationPrincipal,
+    upstream_address: e.upstreamAddress,
+    authz: e.authz,
+    authz_policy: e.authzPolicy,
+    trace_id: e.traceId,
+    error: e.error,
+  };
+  return `${JSON.stringify(line)}\n`;
+}
+
+/** Creates an enabled access log writing to `sink`. */
+export function createAccessLog(options: AccessLogOptions): AccessLog {
+  const { sink, timers } = options;
+  const flushIntervalMs = options.flushIntervalMs ?? 1000;
+  const maxBufferBytes = options.maxBufferBytes ?? 64 * 1024;
+  const maxPendingBytes = options.maxPendingBytes ?? 4 * 1024 * 1024;
+  let buffer: string[] = [];
+  let bufferBytes = 0;
+  let timer: unknown;
+  let timerArmed = false;
+  let blocked = false;
+  let closed = false;
+  let dropped = 0;
+
+  const disarm = (): void => {
+    if (timerArmed) {
+      timers.clear(timer);
+      timerArmed = false;
+    }
+  };
+
+  /** Writes the batch; while the sink is blocked only a forced write (flush, close) goes through. */
+  const writeOut = (force: boolean): void => {
+    disarm();
+    if (buffer.length === 0 || (blocked && !force)) return;
+    const chunk = buffer.length === 1 ? (buffer[0] as string) : buffer.join('');
+    buffer = [];
+    bufferBytes = 0;
+    const okToContinue = sink.write(chunk);
+    if (!okToContinue && !blocked && sink.once !== undefined) {
+      blocked = true;
+      sink.once('drain', () => {
+        blocked = false;
+        if (!closed && buffer.length > 0) writeOut(false);
+      });
+    }
+  };
+  const onTimer = (): void => {
+    timerArmed = false;
+    writeOut(false);
+  };
+
+  const log: AccessLog = {
+    enabled: true,
+    log(entry: AccessLogEntry): void {
+      if (closed) return;
+      const line = formatAccessLogLine(entry);
+      if (blocked && bufferBytes + line.length > maxPendingBytes) {
+        dropped++;
+        return;
+      }
+      buffer.push(line);
+      bufferBytes += line.length;
+      if (bufferBytes >= maxBufferBytes) {
+        writeOut(false);
+      } else if (!timerArmed && !blocked) {
+        timerArmed = true;
+        timer = timers.set(onTimer, flushIntervalMs);
+      }
+    },
+    flush(): void {
+      writeOut(true);
+    },
+    close(): void {
+      if (closed) return;
+      writeOut(true);
+      disarm();
+      closed = true;
+    },
+    get dropped(): number {
+      return dropped;
+    },
+  };
+  return log;
+}
+
+/** Real timers for `createAccessLog`; unref'd so a pending flush never keeps the process alive. */
+export function createSystemFlushTimers(): FlushTimers {
+  return {
+    set(callback: () => void, ms: number): unknown {
+      const t = setTimeout(callback, ms);
+      t.unref();
+      return t;
+    },
+    clear(handle: unknown): void {
+      clearTimeout(handle as ReturnType<typeof setTimeout>);
+    },
+  };
+}
