@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { cleanupChainPki, startChain } from '../support/http1-chain.js';
 import { httpRequest, RawClient } from '../support/raw-http.js';
 
-after(() => cleanupChainPki());
+after(async () => cleanupChainPki());
 
 /** Calls `onRequest` once per complete request head seen on the socket (bodies are not expected). */
 function onHeads(socket: Socket, onRequest: (n: number, head: string) => void): void {

@@ -6,7 +6,8 @@ import type { Clock } from '../../core/clock.js';
 import type { ConnectionPool } from '../pool/connection-pool.js';
 import { createPlainTarget, type UpstreamTarget } from '../pool/upstream-target.js';
 import type { HeadLimits } from './codec/index.js';
-import type { TraceparentSource } from './engine-types.js';
+import type { ProxyMetrics } from '../metrics/index.js';
+import type { TraceIds } from '../telemetry/index.js';
 
 export interface SessionLike {
   isIdle(): boolean;
@@ -27,8 +28,13 @@ export class EngineCore {
     readonly appPool: ConnectionPool,
     readonly ownIdentity: string,
     readonly limits: HeadLimits,
-    readonly tracing: TraceparentSource,
+    readonly traceIds: TraceIds,
     readonly closeGraceMs: number,
+    /** For authorization decision counts; undefined in tests without metrics. */
+    readonly metrics: ProxyMetrics | undefined,
+    /** This workload, for access-log lines. */
+    readonly workloadName: string | undefined,
+    readonly workloadNamespace: string | undefined,
   ) {}
 
   /** The pool target of a local application port (built once per address:port). */

@@ -32,7 +32,10 @@ import {
   type RequestHead,
 } from './codec/index.js';
 import type { EngineCore } from './engine-core.js';
-import type { HttpAccessLog, InboundConnection, RequestRecorder } from './engine-types.js';
+import { authorize, type AuthzDecision, type RequestAttributes } from '../../policy/authz/index.js';
+import type { AuthzResultLabel, EdgeMetrics } from '../metrics/index.js';
+import { formatTraceparent, parseTraceparent, type AccessLog } from '../telemetry/index.js';
+import type { InboundConnection } from './engine-types.js';
 import { pickTarget, type OutboundServiceRuntime } from './outbound-service-runtime.js';
 
 const S_HEAD = 0;
@@ -103,8 +106,10 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   private readonly appTarget: UpstreamTarget | undefined;
   /** Inbound: `x-forwarded-client-cert` value for an authenticated peer. */
   private readonly xfcc: string | undefined;
-  private readonly recorder: RequestRecorder | undefined;
-  private readonly accessLog: HttpAccessLog | undefined;
+  private readonly metrics: EdgeMetrics | undefined;
+  private readonly accessLog: AccessLog | undefined;
+  /** Inbound: the authorization attributes, one object per connection, request fields updated per request. */
+  private readonly attrs: RequestAttributes | undefined;
 
   state = S_HEAD;
   private unregistered = false;
@@ -117,6 +122,8 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   private head: RequestHead | undefined = undefined;
   private target: UpstreamTarget | undefined = undefined;
   private up: UpstreamConnection | undefined = undefined;
+  /** The upstream's SPIFFE ID (outbound), for the access log. */
+  private upIdentity: string | undefined = undefined;
   private pendingOut: Buffer | undefined = undefined;
   private retryable = false;
   private retried = false;
@@ -128,7 +135,13 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   private keepAlive = true;
   private closeAfter = false;
   private startMs = 0;
-  private traceparent: string | undefined = undefined;
+  private traceId: string | undefined = undefined;
+  private authzResult: AuthzResultLabel = 'none';
+  private authzPolicy: string | undefined = undefined;
+  private errorCode: ErrorCode | undefined = undefined;
+  private startEpochMs = 0;
+  private bytesIn = 0;
+  private bytesOut = 0;
   /** Any byte received from the upstream for this exchange (no retry after that). */
   private gotResponseByte = false;
   private resState = R_HEAD;
@@ -152,14 +165,25 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       this.pool = core.appPool;
       this.appTarget = core.appTarget(inbound.appAddress, inbound.appPort);
       this.xfcc = inbound.peerIdentity === undefined ? undefined : `By=${core.ownIdentity};URI=${inbound.peerIdentity}`;
-      this.recorder = inbound.recorder;
-      this.accessLog = inbound.accessLog;
+      this.metrics = inbound.metrics;
+      this.accessLog = inbound.accessLog?.enabled === true ? inbound.accessLog : undefined;
+      this.attrs = {
+        protocol: 'http',
+        sourcePrincipal: inbound.peerIdentity,
+        sourceIp: inbound.peerAddress,
+        destinationPort: inbound.destinationPort,
+        method: undefined,
+        path: undefined,
+        host: undefined,
+        header: (name: string): string | undefined => this.head?.header(name),
+      };
     } else {
       this.pool = core.peerPool;
       this.appTarget = undefined;
       this.xfcc = undefined;
-      this.recorder = service?.recorder;
+      this.metrics = service?.metrics;
       this.accessLog = service?.accessLog;
+      this.attrs = undefined;
     }
     this.lastActive = core.clock.monotonic();
     client.setNoDelay(true);
@@ -276,8 +300,12 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     this.reqFraming = framingCode(head.framing.kind);
     this.reqRemaining = head.framing.kind === 'length' ? head.framing.length : 0;
     this.reqDone = this.reqFraming === F_NONE || (this.reqFraming === F_LENGTH && this.reqRemaining === 0);
-    const tp = head.header('traceparent');
-    this.traceparent = tp;
+    this.authzResult = 'none';
+    this.authzPolicy = undefined;
+    this.errorCode = undefined;
+    this.bytesIn = head.raw.length;
+    this.bytesOut = 0;
+    if (this.accessLog !== undefined) this.startEpochMs = core.clock.now();
 
     if (head.method === 'CONNECT') {
       this.respondError('WEFT_PROXY_BAD_REQUEST', 'CONNECT is not supported here', true);
@@ -287,15 +315,13 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     let target: UpstreamTarget | undefined;
     const inbound = this.inbound;
     if (inbound !== undefined) {
-      const decision = inbound.authorizer().authorizeHttp({
-        peerIdentity: inbound.peerIdentity,
-        peerAddress: inbound.peerAddress,
-        destinationPort: inbound.destinationPort,
-        head,
-      });
+      const decision = this.authorize(inbound, head);
+      this.authzResult = decision.allowed ? 'allowed' : 'denied';
+      this.authzPolicy = decision.policy;
+      core.metrics?.authzDecision(decision.allowed, decision.policy ?? '');
       if (!decision.allowed) {
-        const policy = decision.policy === undefined ? 'default' : decision.policy;
-        this.respondError('WEFT_AUTHZ_DENIED', `RBAC: access denied by policy ${policy}`, !this.reqDone);
+        const why = decision.policy === undefined ? `RBAC: access denied (${decision.reason})` : `RBAC: access denied by policy ${decision.policy}`;
+        this.respondError('WEFT_AUTHZ_DENIED', why, !this.reqDone);
         return;
       }
       target = this.appTarget;
@@ -311,15 +337,23 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     if (target === undefined) return;
     this.target = target;
 
-    // Head edits: strip identity headers the application may not set; start a trace when absent.
+    // Head edits: strip identity headers the application may not set; start a trace when there is
+    // no valid one (a valid one passes unchanged: this proxy records no spans of its own).
+    let remove = removeSetFor(head);
     let add: ReadonlyArray<readonly [string, string]> = NO_ADD;
-    if (tp === undefined) {
-      this.traceparent = core.tracing.next();
-      add = [['traceparent', this.traceparent]];
+    const tp = head.header('traceparent');
+    const ctx = tp === undefined ? undefined : parseTraceparent(tp);
+    if (ctx === undefined) {
+      const fresh = core.traceIds.newTrace(false);
+      this.traceId = fresh.traceId;
+      add = [['traceparent', formatTraceparent(fresh)]];
+      if (tp !== undefined) remove = withName(remove, 'traceparent');
+    } else {
+      this.traceId = ctx.traceId;
     }
     if (this.xfcc !== undefined) add = add === NO_ADD ? [['x-forwarded-client-cert', this.xfcc]] : [...add, ['x-forwarded-client-cert', this.xfcc]];
     if (this.upgrade) add = [...add, CONNECTION_UPGRADE];
-    const edits: HeadEdits = { remove: removeSetFor(head), add, keepUpgrade: this.upgrade };
+    const edits: HeadEdits = { remove, add, keepUpgrade: this.upgrade };
 
     // The body bytes already read go out with the head, in one write.
     let body: Buffer | undefined;
@@ -345,6 +379,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     } else if (this.reqFraming === F_CHUNKED) {
       this.requestScanner();
     }
+    if (body !== undefined) this.bytesIn += body.length;
     this.pendingOut = serializeRequestHead(head, edits, body);
     this.retryable = this.reqDone && !this.upgrade && IDEMPOTENT.has(head.method);
     this.state = S_CONNECTING;
@@ -381,6 +416,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       n = s.consumed;
       if (s.done) this.reqDone = true;
     }
+    this.bytesIn += n;
     if (n > 0 && !up.write(n === chunk.length ? chunk : chunk.subarray(0, n))) this.pauseClient(P_UPSTREAM_FULL);
     if (n < chunk.length) this.appendClient(chunk.subarray(n));
     if (this.reqDone && this.resState === R_DONE) this.finishExchange();
@@ -450,6 +486,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       return;
     }
     this.up = conn;
+    this.upIdentity = conn.peerIdentity;
     conn.user = this;
     this.state = S_EXCHANGE;
     this.resState = R_HEAD;
@@ -658,7 +695,8 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       return;
     }
     // Part of the response is already with the client: the only honest signal left is a reset.
-    this.record(this.status, 'upstream reset mid-response');
+    this.errorCode = 'WEFT_PROXY_UPSTREAM_RESET';
+    this.record(this.status);
     this.client.destroy();
   }
 
@@ -693,7 +731,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     this.state = S_TUNNEL;
     this.upReusable = false;
     this.pendingOut = undefined;
-    this.record(101, undefined);
+    this.record(101);
     if (!this.writeClient(out)) this.pauseUpstream(conn);
     const pending = this.buf;
     this.buf = undefined;
@@ -705,7 +743,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   private responseDone(): void {
     this.resState = R_DONE;
     this.pendingOut = undefined;
-    this.record(this.status, undefined);
+    this.record(this.status);
     if (this.reqDone) this.finishExchange();
     else {
       // The response ended before the request body: the upstream stops reading it, so neither side
@@ -746,6 +784,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   // ---- responses ---------------------------------------------------------------------------
 
   private writeClient(data: Buffer): boolean {
+    this.bytesOut += data.length;
     return this.client.write(data);
   }
 
@@ -756,7 +795,8 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     const closing = close || !this.keepAlive || this.closeAfter || this.core.draining;
     this.closeAfter = closing;
     if (this.up !== undefined) this.dropUpstream();
-    this.record(status, message);
+    this.errorCode = code;
+    this.record(status);
     if (!this.client.destroyed) this.client.write(simpleResponse(status, REASONS[status] ?? 'Error', `${message}\n`, { close: closing }));
     this.resState = R_DONE;
     this.reqDone = true;
@@ -773,26 +813,57 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     if (this.buf !== undefined) this.readHead();
   }
 
-  private record(status: number, error: string | undefined): void {
-    const duration = this.core.clock.monotonic() - this.startMs;
-    this.recorder?.record(status, duration);
-    const log = this.accessLog;
-    if (log !== undefined) {
-      const head = this.head;
-      log.write({
-        direction: this.inbound !== undefined ? 'inbound' : 'outbound',
-        method: head === undefined ? '' : head.method,
-        path: head === undefined ? '' : head.path,
-        host: head?.host,
-        status,
-        durationMs: duration,
-        peer: this.inbound !== undefined ? this.inbound.peerIdentity ?? this.inbound.peerAddress : undefined,
-        upstream: this.target?.label,
-        traceparent: this.traceparent,
-        error,
-      });
-    }
+  private authorize(inbound: InboundConnection, head: RequestHead): AuthzDecision {
+    const attrs = this.attrs as RequestAttributes;
+    attrs.method = head.method;
+    attrs.path = head.path;
+    attrs.host = head.host;
+    return authorize(inbound.authorizer(), attrs);
   }
+
+  /** Metrics (always) and the access log (when on) for the request that just ended. */
+  private record(status: number): void {
+    const durationMs = this.core.clock.monotonic() - this.startMs;
+    this.metrics?.recordRequest(status, -1, this.authzResult, durationMs / 1000);
+    const log = this.accessLog;
+    if (log !== undefined) this.writeAccessLog(log, status, durationMs);
+  }
+
+  private writeAccessLog(log: AccessLog, status: number, durationMs: number): void {
+    const head = this.head;
+    const inbound = this.inbound;
+    const core = this.core;
+    log.log({
+      startTime: this.startEpochMs === 0 ? core.clock.now() : this.startEpochMs,
+      direction: inbound !== undefined ? 'inbound' : 'outbound',
+      protocol: 'http',
+      method: head?.method,
+      path: head?.path,
+      authority: head?.host,
+      status,
+      durationMs,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      sourcePrincipal: inbound !== undefined ? inbound.peerIdentity : undefined,
+      sourceAddress: inbound !== undefined ? inbound.peerAddress : this.client.remoteAddress,
+      destinationService: this.service?.serviceName,
+      destinationWorkload: inbound !== undefined ? core.workloadName : undefined,
+      destinationNamespace: inbound !== undefined ? core.workloadNamespace : undefined,
+      destinationPrincipal: inbound !== undefined ? undefined : this.upIdentity,
+      upstreamAddress: this.target?.label,
+      authz: this.authzResult,
+      authzPolicy: this.authzPolicy,
+      traceId: this.traceId,
+      error: this.errorCode,
+    });
+  }
+}
+
+/** `set` plus one more name (a new set: only on the rare paths that need it). */
+function withName(set: ReadonlySet<string>, name: string): ReadonlySet<string> {
+  const next = new Set(set);
+  next.add(name);
+  return next;
 }
 
 const LF_LOWER_X = Buffer.from('\nx-');
