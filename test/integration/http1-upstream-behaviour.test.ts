@@ -163,6 +163,11 @@ describe('http1 engine: upstream behaviour', () => {
       c.write('GET / HTTP/1.1\r\nHost: server.b\r\n\r\n');
       await c.until(() => c.statusLines().length === 1);
       await c.until(() => c.closed, 3_000, 'idle close');
+      // A head that never completes is closed the same way (slow-loris).
+      const slow = await RawClient.open(chain.outboundPort);
+      slow.write('GET / HTTP/1.1\r\nHost: ser');
+      await slow.until(() => slow.closed, 3_000, 'partial head closed');
+      assert.equal(slow.text(), '');
     } finally {
       await chain.close();
     }

@@ -35,6 +35,8 @@ export class EngineCore {
     /** This workload, for access-log lines. */
     readonly workloadName: string | undefined,
     readonly workloadNamespace: string | undefined,
+    /** Told of bugs caught at a socket handler (the connection is closed, the process lives on). */
+    readonly onInternalError: (error: unknown) => void,
   ) {}
 
   /** The pool target of a local application port (built once per address:port). */
@@ -57,7 +59,7 @@ export class EngineCore {
     if (this.sessions.size === 0 && this.drainWaiter !== undefined) this.drainWaiter();
   }
 
-  /** Closes sessions idle for longer than `idleMs` (between requests, or stuck in a partial head). */
+  /** Closes sessions waiting for a request head for longer than `idleMs` (idle keep-alive, or a slow partial head). */
   sweep(idleMs: number): void {
     const limit = this.clock.monotonic() - idleMs;
     for (const s of this.sessions) if (s.lastActive <= limit && s.isIdle()) s.closeWhenIdle();

@@ -45,6 +45,8 @@ export interface Http1EngineDeps {
   readonly workload?: { readonly name: string; readonly namespace: string };
   /** Downstream connections idle (between requests, or in a partial head) longer than this are closed; default 60 s. */
   readonly serverIdleTimeoutMs?: number;
+  /** Told of a bug caught in a connection's handler (that connection is closed); e.g. log it. */
+  readonly onInternalError?: (error: unknown) => void;
   /** How long a closing connection may take to flush before it is destroyed; default 5 s. */
   readonly closeGraceMs?: number;
 }
@@ -64,6 +66,7 @@ export function createHttp1Engine(deps: Http1EngineDeps): Http1Engine {
     deps.metrics,
     deps.workload?.name,
     deps.workload?.namespace,
+    deps.onInternalError ?? ignoreError,
   );
   const idleMs = deps.serverIdleTimeoutMs ?? defaultServerIdleTimeoutMs;
   let sweeper: NodeJS.Timeout | undefined;
@@ -109,3 +112,5 @@ export function createHttp1Engine(deps: Http1EngineDeps): Http1Engine {
     },
   };
 }
+
+function ignoreError(): void {}

@@ -106,6 +106,8 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   private readonly appTarget: UpstreamTarget | undefined;
   /** Inbound: `x-forwarded-client-cert` value for an authenticated peer. */
   private readonly xfcc: string | undefined;
+  /** The request edits of the common case, built once per connection. */
+  private readonly plainEdits: HeadEdits;
   private readonly metrics: EdgeMetrics | undefined;
   private readonly accessLog: AccessLog | undefined;
   /** Inbound: the authorization attributes, one object per connection, request fields updated per request. */
@@ -185,6 +187,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       this.accessLog = service?.accessLog;
       this.attrs = undefined;
     }
+    this.plainEdits = { remove: BASE_REMOVE, add: this.xfcc === undefined ? NO_ADD : [['x-forwarded-client-cert', this.xfcc]] };
     this.lastActive = core.clock.monotonic();
     client.setNoDelay(true);
     client.on('data', this.onClientData);
@@ -204,9 +207,9 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     if (this.client.isPaused() && this.clientPause === 0) this.client.resume();
   }
 
-  /** Idle between requests with nothing buffered. */
+  /** Waiting for a request head (between requests, or in a partial head). */
   isIdle(): boolean {
-    return this.state === S_HEAD && this.buf === undefined;
+    return this.state === S_HEAD;
   }
 
   /** Drain or idle timeout: close if idle, otherwise close after the response in flight. */
@@ -222,6 +225,21 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   // ---- client side -------------------------------------------------------------------------
 
   private readonly onClientData = (chunk: Buffer): void => {
+    try {
+      this.clientData(chunk);
+    } catch (error) {
+      this.internalError(error);
+    }
+  };
+
+  /** A bug must cost one connection, never the process. */
+  private internalError(error: unknown): void {
+    this.core.onInternalError(error);
+    if (this.up !== undefined) this.dropUpstream();
+    this.client.destroy();
+  }
+
+  private clientData(chunk: Buffer): void {
     switch (this.state) {
       case S_HEAD:
         this.appendClient(chunk);
@@ -240,7 +258,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       default:
         return;
     }
-  };
+  }
 
   private appendClient(chunk: Buffer): void {
     const b = this.buf;
@@ -351,9 +369,15 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     } else {
       this.traceId = ctx.traceId;
     }
-    if (this.xfcc !== undefined) add = add === NO_ADD ? [['x-forwarded-client-cert', this.xfcc]] : [...add, ['x-forwarded-client-cert', this.xfcc]];
-    if (this.upgrade) add = [...add, CONNECTION_UPGRADE];
-    const edits: HeadEdits = { remove, add, keepUpgrade: this.upgrade };
+    let edits: HeadEdits;
+    if (add === NO_ADD && remove === BASE_REMOVE && !this.upgrade) {
+      // The common case: a valid trace context and no x-weft-* header; no allocation.
+      edits = this.plainEdits;
+    } else {
+      if (this.xfcc !== undefined) add = [...add, ['x-forwarded-client-cert', this.xfcc]];
+      if (this.upgrade) add = [...add, CONNECTION_UPGRADE];
+      edits = { remove, add, keepUpgrade: this.upgrade };
+    }
 
     // The body bytes already read go out with the head, in one write.
     let body: Buffer | undefined;
@@ -516,6 +540,14 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   // ---- upstream ----------------------------------------------------------------------------
 
   onUpstreamData(conn: UpstreamConnection, chunk: Buffer): void {
+    try {
+      this.upstreamData(conn, chunk);
+    } catch (error) {
+      this.internalError(error);
+    }
+  }
+
+  private upstreamData(conn: UpstreamConnection, chunk: Buffer): void {
     this.gotResponseByte = true;
     if (this.state === S_TUNNEL) {
       if (!this.client.write(chunk)) this.pauseUpstream(conn);
