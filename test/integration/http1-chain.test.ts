@@ -251,6 +251,8 @@ describe('http1 chain: errors', () => {
     c.write('GET /echo?p=2 HTTP/1.1\r\nHost: server.b\r\n\r\n');
     await c.until(() => c.text().includes('RBAC: access denied by policy b/deny-echo'), 5_000, '403');
     assert.equal(c.statusLines()[1], 'HTTP/1.1 403 Forbidden');
+    assert.match(chain.serverMetrics.render(), /weft_proxy_authz_decisions_total\{[^}]*b\/deny-echo[^}]*\} 1/);
+    assert.match(chain.serverMetrics.render(), /weft_proxy_requests_total\{[^}]*response_code="403"[^}]*authz_result="denied"\} 1/);
     chain.setAuthorizer(allowAll);
     c.write('GET /echo?p=3 HTTP/1.1\r\nHost: server.b\r\n\r\n');
     await c.until(() => c.text().includes('/echo?p=3'));

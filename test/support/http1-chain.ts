@@ -11,12 +11,13 @@ import { WebSocketServer } from 'ws';
 import { createSystemClock } from '../../src/core/system-clock.js';
 import { createSeededRandom } from '../../src/core/random.js';
 import { compileAuthorization, type AuthzPolicyInput, type CompiledAuthorization } from '../../src/policy/authz/index.js';
-import { createProxyMetrics, inboundEdgeLabels, outboundEdgeLabels, type ProxyMetrics } from '../../src/proxy/metrics/index.js';
+import { createProxyMetrics, inboundEdgeLabels, outboundEdgeLabels, type EdgeMetrics, type ProxyMetrics } from '../../src/proxy/metrics/index.js';
 import { createAccessLog, createSystemFlushTimers, createTraceIds, randomBytesFromRandom, type AccessLog } from '../../src/proxy/telemetry/index.js';
 import { spiffeIdFromSubjectAltName } from '../../src/proxy/tls/subject-alt-name.js';
 import { createConnectionPool, type ConnectionPool } from '../../src/proxy/pool/connection-pool.js';
 import { createHttp1Engine, type Http1Engine } from '../../src/proxy/http1/http1-engine.js';
-import type { InboundConnection } from '../../src/proxy/http1/engine-types.js';
+import type { HttpAuthorizer, InboundConnection, RequestRecorder } from '../../src/proxy/http1/engine-types.js';
+import { createHttpAuthorizer } from '../../src/proxy/http1/http-authorizer.js';
 import { createOutboundServiceRuntime, type OutboundServiceRuntime } from '../../src/proxy/http1/outbound-service-runtime.js';
 import type { OutboundService, WorkloadIdentity } from '../../src/proxy/snapshot/proxy-snapshot.js';
 import { createTestPki, type TestPki } from './pki.js';
@@ -68,6 +69,11 @@ export interface Chain {
   /** Sockets the app server accepted (to count upstream connections). */
   appConnections(): number;
   close(): Promise<void>;
+}
+
+/** The engine's recorder over a metrics edge (what the proxy shell does). */
+function recorderOf(edge: EdgeMetrics): RequestRecorder {
+  return { record: (status, ms, authz) => edge.recordRequest(status, -1, authz, ms / 1000) };
 }
 
 let sharedPki: TestPki | undefined;
@@ -200,10 +206,10 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     appPool,
     ownIdentity: SERVER_ID,
     traceIds: createTraceIds(randomBytesFromRandom(createSeededRandom(2))),
-    metrics: serverMetrics,
     workload: SERVER_WORKLOAD,
   });
-  let authorizer: CompiledAuthorization = allowAll;
+  const authorizerOf = (c: CompiledAuthorization): HttpAuthorizer => createHttpAuthorizer(c, (d) => serverMetrics.authzDecision(d.allowed, d.policy ?? ''));
+  let authorizer: HttpAuthorizer = authorizerOf(allowAll);
   const tlsServer = createTlsServer({
     key: serverCert.keyPem,
     cert: serverCert.certPem,
@@ -225,7 +231,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
       appAddress: '127.0.0.1',
       appPort,
       authorizer: () => authorizer,
-      metrics: serverMetrics.bindEdge(inboundEdgeLabels(SERVER_WORKLOAD, peerIdentity, 'http')),
+      recorder: recorderOf(serverMetrics.bindEdge(inboundEdgeLabels(SERVER_WORKLOAD, peerIdentity, 'http'))),
       accessLog,
     };
     serverEngine.serveInbound(socket, Buffer.alloc(0), conn);
@@ -251,7 +257,6 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     appPool: peerPool,
     ownIdentity: CLIENT_ID,
     traceIds: createTraceIds(randomBytesFromRandom(createSeededRandom(1))),
-    metrics: clientMetrics,
     ...(options.serverIdleTimeoutMs === undefined ? {} : { serverIdleTimeoutMs: options.serverIdleTimeoutMs }),
   });
   const service: OutboundService = {
@@ -264,7 +269,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     endpoints: options.noEndpoints === true ? [] : [{ address: '127.0.0.1', port: inboundPort, identity: SERVER_ID, ready: true }],
   };
   const runtime: OutboundServiceRuntime = createOutboundServiceRuntime(service, {
-    metrics: clientMetrics.bindEdge(outboundEdgeLabels(CLIENT_WORKLOAD, service, 'http')),
+    recorder: recorderOf(clientMetrics.bindEdge(outboundEdgeLabels(CLIENT_WORKLOAD, service, 'http'))),
   });
   const outServer = createNetServer((socket) => {
     outSockets.add(socket);
@@ -288,7 +293,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     accessLines,
     flushLog: () => accessLog.flush(),
     setAuthorizer(a) {
-      authorizer = a;
+      authorizer = authorizerOf(a);
     },
     appConnections: () => appConnectionCount,
     async close() {

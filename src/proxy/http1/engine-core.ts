@@ -6,7 +6,6 @@ import type { Clock } from '../../core/clock.js';
 import type { ConnectionPool } from '../pool/connection-pool.js';
 import { createPlainTarget, type UpstreamTarget } from '../pool/upstream-target.js';
 import type { HeadLimits } from './codec/index.js';
-import type { ProxyMetrics } from '../metrics/index.js';
 import type { TraceIds } from '../telemetry/index.js';
 
 export interface SessionLike {
@@ -30,8 +29,6 @@ export class EngineCore {
     readonly limits: HeadLimits,
     readonly traceIds: TraceIds,
     readonly closeGraceMs: number,
-    /** For authorization decision counts; undefined in tests without metrics. */
-    readonly metrics: ProxyMetrics | undefined,
     /** This workload, for access-log lines. */
     readonly workloadName: string | undefined,
     readonly workloadNamespace: string | undefined,

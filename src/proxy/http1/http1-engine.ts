@@ -10,8 +10,8 @@ import type { Clock } from '../../core/clock.js';
 import type { ConnectionPool } from '../pool/connection-pool.js';
 import { defaultHeadLimits, type HeadLimits } from './codec/index.js';
 import { EngineCore } from './engine-core.js';
-import type { ProxyMetrics } from '../metrics/index.js';
-import type { TraceIds } from '../telemetry/index.js';
+import type { Random } from '../../core/random.js';
+import { createCryptoRandomBytes, createTraceIds, randomBytesFromRandom, type TraceIds } from '../telemetry/index.js';
 import type { InboundConnection } from './engine-types.js';
 import { Http1Session } from './http1-session.js';
 import type { OutboundServiceRuntime } from './outbound-service-runtime.js';
@@ -37,10 +37,9 @@ export interface Http1EngineDeps {
   /** This proxy's SPIFFE ID, for `x-forwarded-client-cert: By=...`. */
   readonly ownIdentity: string;
   readonly limits?: HeadLimits;
-  /** W3C trace ids (`createTraceIds(createCryptoRandomBytes())`): a trace starts where a request has none. */
-  readonly traceIds: TraceIds;
-  /** Counts authorization decisions (`authzDecision`); request metrics go to the edges. */
-  readonly metrics?: ProxyMetrics;
+  /** W3C trace ids: a trace starts where a request has none. Default: from `random`, else crypto random bytes. */
+  readonly traceIds?: TraceIds;
+  readonly random?: Random;
   /** This workload (access-log lines of inbound requests). */
   readonly workload?: { readonly name: string; readonly namespace: string };
   /** Downstream connections idle (between requests, or in a partial head) longer than this are closed; default 60 s. */
@@ -61,9 +60,8 @@ export function createHttp1Engine(deps: Http1EngineDeps): Http1Engine {
     deps.appPool,
     deps.ownIdentity,
     deps.limits ?? defaultHeadLimits,
-    deps.traceIds,
+    deps.traceIds ?? createTraceIds(deps.random === undefined ? createCryptoRandomBytes() : randomBytesFromRandom(deps.random)),
     deps.closeGraceMs ?? 5_000,
-    deps.metrics,
     deps.workload?.name,
     deps.workload?.namespace,
     deps.onInternalError ?? ignoreError,

@@ -32,10 +32,9 @@ import {
   type RequestHead,
 } from './codec/index.js';
 import type { EngineCore } from './engine-core.js';
-import { authorize, type AuthzDecision, type RequestAttributes } from '../../policy/authz/index.js';
-import type { AuthzResultLabel, EdgeMetrics } from '../metrics/index.js';
+import type { AuthzResultLabel } from '../metrics/index.js';
 import { formatTraceparent, parseTraceparent, type AccessLog } from '../telemetry/index.js';
-import type { InboundConnection } from './engine-types.js';
+import type { HttpAuthzDecision, InboundConnection, RequestRecorder } from './engine-types.js';
 import { pickTarget, type OutboundServiceRuntime } from './outbound-service-runtime.js';
 
 const S_HEAD = 0;
@@ -108,10 +107,11 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   private readonly xfcc: string | undefined;
   /** The request edits of the common case, built once per connection. */
   private readonly plainEdits: HeadEdits;
-  private readonly metrics: EdgeMetrics | undefined;
+  private readonly recorder: RequestRecorder | undefined;
   private readonly accessLog: AccessLog | undefined;
-  /** Inbound: the authorization attributes, one object per connection, request fields updated per request. */
-  private readonly attrs: RequestAttributes | undefined;
+  /** Inbound: the authorization input, one object per connection (the head changes per request). */
+  private authzInput: { readonly peerIdentity: string | undefined; readonly peerAddress: string; readonly destinationPort: number; head: RequestHead } | undefined =
+    undefined;
 
   state = S_HEAD;
   private unregistered = false;
@@ -167,25 +167,14 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       this.pool = core.appPool;
       this.appTarget = core.appTarget(inbound.appAddress, inbound.appPort);
       this.xfcc = inbound.peerIdentity === undefined ? undefined : `By=${core.ownIdentity};URI=${inbound.peerIdentity}`;
-      this.metrics = inbound.metrics;
+      this.recorder = inbound.recorder;
       this.accessLog = inbound.accessLog?.enabled === true ? inbound.accessLog : undefined;
-      this.attrs = {
-        protocol: 'http',
-        sourcePrincipal: inbound.peerIdentity,
-        sourceIp: inbound.peerAddress,
-        destinationPort: inbound.destinationPort,
-        method: undefined,
-        path: undefined,
-        host: undefined,
-        header: (name: string): string | undefined => this.head?.header(name),
-      };
     } else {
       this.pool = core.peerPool;
       this.appTarget = undefined;
       this.xfcc = undefined;
-      this.metrics = service?.metrics;
+      this.recorder = service?.recorder;
       this.accessLog = service?.accessLog;
-      this.attrs = undefined;
     }
     this.plainEdits = { remove: BASE_REMOVE, add: this.xfcc === undefined ? NO_ADD : [['x-forwarded-client-cert', this.xfcc]] };
     this.lastActive = core.clock.monotonic();
@@ -336,9 +325,11 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       const decision = this.authorize(inbound, head);
       this.authzResult = decision.allowed ? 'allowed' : 'denied';
       this.authzPolicy = decision.policy;
-      core.metrics?.authzDecision(decision.allowed, decision.policy ?? '');
       if (!decision.allowed) {
-        const why = decision.policy === undefined ? `RBAC: access denied (${decision.reason})` : `RBAC: access denied by policy ${decision.policy}`;
+        const why =
+          decision.policy !== undefined
+            ? `RBAC: access denied by policy ${decision.policy}`
+            : `RBAC: access denied${decision.reason === undefined ? '' : ` (${decision.reason})`}`;
         this.respondError('WEFT_AUTHZ_DENIED', why, !this.reqDone);
         return;
       }
@@ -845,18 +836,21 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     if (this.buf !== undefined) this.readHead();
   }
 
-  private authorize(inbound: InboundConnection, head: RequestHead): AuthzDecision {
-    const attrs = this.attrs as RequestAttributes;
-    attrs.method = head.method;
-    attrs.path = head.path;
-    attrs.host = head.host;
-    return authorize(inbound.authorizer(), attrs);
+  private authorize(inbound: InboundConnection, head: RequestHead): HttpAuthzDecision {
+    let input = this.authzInput;
+    if (input === undefined) {
+      input = { peerIdentity: inbound.peerIdentity, peerAddress: inbound.peerAddress, destinationPort: inbound.destinationPort, head };
+      this.authzInput = input;
+    } else {
+      input.head = head;
+    }
+    return inbound.authorizer().authorizeHttp(input);
   }
 
   /** Metrics (always) and the access log (when on) for the request that just ended. */
   private record(status: number): void {
     const durationMs = this.core.clock.monotonic() - this.startMs;
-    this.metrics?.recordRequest(status, -1, this.authzResult, durationMs / 1000);
+    this.recorder?.record(status, durationMs, this.authzResult);
     const log = this.accessLog;
     if (log !== undefined) this.writeAccessLog(log, status, durationMs);
   }

@@ -4,10 +4,10 @@
  * round-robin cursor. Load balancing beyond round robin comes with the next data-plane issue and
  * replaces `pickTarget` only.
  */
-import type { EdgeMetrics } from '../metrics/index.js';
 import type { OutboundService } from '../snapshot/proxy-snapshot.js';
 import type { AccessLog } from '../telemetry/index.js';
 import { createTlsTarget, type UpstreamTarget } from '../pool/upstream-target.js';
+import type { RequestRecorder } from './engine-types.js';
 
 export interface OutboundServiceRuntime {
   readonly service: OutboundService;
@@ -16,15 +16,15 @@ export interface OutboundServiceRuntime {
   /** `name.namespace`, the access log's destination service. */
   readonly serviceName: string;
   readonly targets: readonly UpstreamTarget[];
-  readonly metrics: EdgeMetrics | undefined;
+  readonly recorder: RequestRecorder | undefined;
   readonly accessLog: AccessLog | undefined;
   /** Round-robin cursor (the only mutable field). */
   cursor: number;
 }
 
 export interface OutboundServiceRuntimeOptions {
-  /** e.g. `metrics.bindEdge(outboundEdgeLabels(self, service, 'http'))`. */
-  readonly metrics?: EdgeMetrics;
+  /** e.g. an adapter over `metrics.bindEdge(outboundEdgeLabels(self, service, 'http'))`. */
+  readonly recorder?: RequestRecorder;
   /** The workload's outbound access log, when it is on. */
   readonly accessLog?: AccessLog;
 }
@@ -37,7 +37,7 @@ export function createOutboundServiceRuntime(service: OutboundService, options: 
     label: `${service.namespace}/${service.name}:${service.port}`,
     serviceName: `${service.name}.${service.namespace}`,
     targets,
-    metrics: options.metrics,
+    recorder: options.recorder,
     accessLog: options.accessLog?.enabled === true ? options.accessLog : undefined,
     cursor: 0,
   };
