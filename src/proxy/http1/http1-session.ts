@@ -290,6 +290,10 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   private rejectMalformed(code: ErrorCode, reason: string): void {
     this.head = undefined;
     this.startMs = this.core.clock.monotonic();
+    this.startEpochMs = 0;
+    this.authzResult = 'none';
+    this.authzPolicy = undefined;
+    this.traceId = undefined;
     this.buf = undefined;
     this.respondError(code, reason, true);
   }
