@@ -18,7 +18,11 @@ import { ipInBlocks, parseIpInto, type IpBlockSet } from './ip-block.js';
 import { namespaceOfPrincipal } from './principal.js';
 import { normalizeRequestPath } from './request-path.js';
 
-/** Decides one request (HTTP, gRPC) or one connection (TCP). Pure; safe to call again on a policy change. */
+/**
+ * Decides one request (HTTP, gRPC) or one connection (TCP). No I/O and deterministic; call it again
+ * with a newly compiled set after a policy change (e.g. to re-judge open TCP connections). It keeps
+ * per-call scratch in `compiled`, so it is not reentrant: never call it from the `header` callback.
+ */
 export function authorize(compiled: CompiledAuthorization, attrs: RequestAttributes): AuthzDecision {
   resetScratch(compiled);
   const set = attrs.protocol === 'tcp' ? compiled.tcp : compiled.http;
