@@ -35,6 +35,10 @@ export interface ChainOptions {
   readonly noEndpoints?: boolean;
   /** The app's handler; default `defaultApp`. */
   readonly app?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** A raw TCP app instead of node:http (for byte-exact upstream behaviour). */
+  readonly rawApp?: (socket: Socket, index: number) => void;
+  /** Idle timeout of the client-facing (outbound) engine's connections. */
+  readonly serverIdleTimeoutMs?: number;
 }
 
 export interface Chain {
@@ -158,7 +162,21 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     appSockets.add(s);
     s.on('close', () => appSockets.delete(s));
   });
-  const appPort = await listen(app);
+  let rawApp: NetServer | undefined;
+  let appPort: number;
+  if (options.rawApp !== undefined) {
+    const handler = options.rawApp;
+    rawApp = createNetServer((s) => {
+      appConnectionCount++;
+      appSockets.add(s);
+      s.on('close', () => appSockets.delete(s));
+      s.on('error', () => {});
+      handler(s, appConnectionCount);
+    });
+    appPort = await listen(rawApp);
+  } else {
+    appPort = await listen(app);
+  }
 
   // Server side: inbound engine behind an mTLS listener.
   const appPool = createConnectionPool({ clock, idleTimeoutMs: 4_000, maxIdlePerKey: 64, maxConcurrentDials: 64, connectTimeoutMs: 2_000 });
@@ -204,7 +222,14 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     secureContext: () => clientContext,
     alpn: 'weft-http1',
   });
-  const clientEngine = createHttp1Engine({ clock, peerPool, appPool: peerPool, ownIdentity: CLIENT_ID, random: createSeededRandom(1) });
+  const clientEngine = createHttp1Engine({
+    clock,
+    peerPool,
+    appPool: peerPool,
+    ownIdentity: CLIENT_ID,
+    random: createSeededRandom(1),
+    ...(options.serverIdleTimeoutMs === undefined ? {} : { serverIdleTimeoutMs: options.serverIdleTimeoutMs }),
+  });
   const service: OutboundService = {
     name: 'server',
     namespace: 'b',
@@ -250,7 +275,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
       await Promise.all([
         new Promise((r) => outServer.close(r)),
         new Promise((r) => tlsServer.close(r)),
-        new Promise((r) => app.close(r)),
+        new Promise((r) => (rawApp ?? app).close(r)),
       ]);
     },
   };
