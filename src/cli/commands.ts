@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import { createDemoCommand } from './commands/demo.js';
 import { createInstallCommand } from './commands/install.js';
+import { proxyCommand } from './commands/proxy.js';
 import { createValidateCommand } from './commands/validate.js';
 
 /** Every `weft` command, in the order `weft --help` lists them. Register a new command with one line here. */
@@ -9,5 +10,6 @@ export function allCommands(): readonly Command[] {
     createDemoCommand(),
     createValidateCommand(),
     createInstallCommand(),
+    proxyCommand(),
   ];
 }
