@@ -190,7 +190,13 @@ async function waitWeftReady(s: Started, stdoutFile: string, log: string): Promi
  * capture listeners, admin servers on free ports. stdout (the ready line, then access-log lines if the
  * proxy writes them there) goes to a file in `dir`, stderr (JSON logs) to another.
  */
-export async function startWeftChain(reg: ProcessRegistry, dir: string, pki: PkiPaths, upstreamPort: number): Promise<ChainStart> {
+export async function startWeftChain(
+  reg: ProcessRegistry,
+  dir: string,
+  pki: PkiPaths,
+  upstreamPort: number,
+  nodeOptions: readonly string[] = [],
+): Promise<ChainStart> {
   const detected = await detectWeftProxy();
   if (!detected.ok) return { ok: false, reason: detected.reason };
   try {
@@ -204,7 +210,7 @@ export async function startWeftChain(reg: ProcessRegistry, dir: string, pki: Pki
     const start = async (name: string, snap: string, cert: string, key: string, listen: number): Promise<{ s: Started; admin: number }> => {
       const log = join(dir, `weft-${name}.log`);
       const out = join(dir, `weft-${name}.stdout`);
-      const args = [weftCliPath(), 'proxy', '--snapshot', snap, '--cert', cert, '--key', key, '--ca', pki.caCert, '--admin-port', '0', ...optional];
+      const args = [...nodeOptions, weftCliPath(), 'proxy', '--snapshot', snap, '--cert', cert, '--key', key, '--ca', pki.caCert, '--admin-port', '0', ...optional];
       const s = reg.start(`weft ${name}`, process.execPath, args, log, out);
       const ready = await waitWeftReady(s, out, log);
       await waitStarted(s, listen, log);
