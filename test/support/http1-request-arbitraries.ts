@@ -205,3 +205,86 @@ export const requestStreamArb: fc.Arbitrary<Buffer> = fc
     }
     return Buffer.from(bytes);
   });
+
+const statusArb = fc.oneof(
+  { weight: 10, arbitrary: fc.constantFrom(200, 201, 404, 500) },
+  { weight: 3, arbitrary: fc.constantFrom(100, 103, 204, 304, 302) },
+);
+
+/** One response (with the method of the request it answers): framing chosen like requestArb's. */
+export const responseArb: fc.Arbitrary<{ readonly method: string; readonly text: string }> = fc
+  .record({
+    method: fc.oneof({ weight: 8, arbitrary: fc.constant('GET') }, { weight: 2, arbitrary: fc.constant('HEAD') }),
+    status: statusArb,
+    version: fc.oneof({ weight: 10, arbitrary: fc.constant('HTTP/1.1') }, { weight: 2, arbitrary: fc.constant('HTTP/1.0') }),
+    reason: fc.constantFrom(' OK', ' Not Found', '', ' ', ' A\tB'),
+    framing: fc.oneof(
+      { weight: 8, arbitrary: fc.constant<Framing>('length') },
+      { weight: 6, arbitrary: fc.constant<Framing>('chunked') },
+      { weight: 1, arbitrary: fc.constantFrom<Framing>('none', 'both', 'two-lengths', 'two-te') },
+    ),
+    clName: caseVariant('Content-Length'),
+    teName: caseVariant('Transfer-Encoding'),
+    sep,
+    lengthBody: bodyBytes,
+    lengthMismatch: fc.oneof({ weight: 12, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: -3, max: 3 }) }),
+    lengthValue: fc.nat({ max: 40 }).chain((n) => lengthText(n).map((t) => [n, t] as const)),
+    te: teText,
+    chunked: chunkedBody,
+    extra: fc.array(extraHeaderArb, { maxLength: 3 }),
+  })
+  .map((r) => {
+    const lines = r.extra.map(([n, v]) => `${n}: ${v}`);
+    const len = Math.max(0, r.lengthBody.length + r.lengthMismatch);
+    const cl = `${r.clName}${r.sep}${r.lengthValue[1].replace(String(r.lengthValue[0]), String(len))}`;
+    const te = `${r.teName}${r.sep}${r.te}`;
+    let body = '';
+    switch (r.framing) {
+      case 'length':
+        lines.push(cl);
+        body = r.lengthBody;
+        break;
+      case 'chunked':
+        lines.push(te);
+        body = r.chunked;
+        break;
+      case 'both':
+        lines.push(te, cl);
+        body = r.chunked;
+        break;
+      case 'two-lengths':
+        lines.push(cl, cl);
+        body = r.lengthBody;
+        break;
+      case 'two-te':
+        lines.push(te, `${r.teName}: chunked`);
+        body = r.chunked;
+        break;
+      case 'none':
+        body = r.lengthBody;
+        break;
+    }
+    // A bodiless answer carries no body bytes even when its head mentions a length.
+    if (r.method === 'HEAD' || r.status < 200 || r.status === 204 || r.status === 304) body = '';
+    const text = `${r.version} ${r.status}${r.reason}\r\n${lines.map((l) => `${l}\r\n`).join('')}\r\n${body}`;
+    return { method: r.method, text };
+  });
+
+/** An upstream connection's bytes: 1–3 responses in order, sometimes mutated; the methods they answer. */
+export const responseStreamArb: fc.Arbitrary<{ readonly methods: string[]; readonly stream: Buffer }> = fc
+  .record({
+    responses: fc.array(responseArb, { minLength: 1, maxLength: 3 }),
+    mutations: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 2, arbitrary: fc.array(mutationArb, { minLength: 1, maxLength: 3 }) }),
+  })
+  .map(({ responses, mutations }) => {
+    const bytes = [...Buffer.from(responses.map((r) => r.text).join(''), 'latin1')];
+    for (const m of mutations) {
+      const at = bytes.length === 0 ? 0 : m.at % bytes.length;
+      if (m.op === 'insert') bytes.splice(at, 0, m.byte);
+      else if (m.op === 'delete') bytes.splice(at, 1);
+      else bytes[at] = m.byte;
+    }
+    // 1xx responses answer no request by themselves: the method list is per final response.
+    const methods = responses.filter((r) => !/^HTTP\/1\.[01] 1/.test(r.text)).map((r) => r.method);
+    return { methods, stream: Buffer.from(bytes) };
+  });

@@ -28,6 +28,14 @@ export interface ManifestProblem {
   readonly column?: number;
 }
 
+// One problem, one line: control characters in user-written names or values are escaped.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const unprintable = /[\u0000-\u001f\u007f\u2028\u2029]/g;
+
+function printable(text: string): string {
+  return text.replace(unprintable, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function resourceLabel(p: ManifestProblem): string {
   if (p.kind === undefined) return '';
   const name = p.name ?? '?';
@@ -44,5 +52,5 @@ export function formatManifestProblem(p: ManifestProblem): string {
   if (p.line !== undefined) parts.push(p.column !== undefined ? `line ${p.line}, column ${p.column}` : `line ${p.line}`);
   if (p.path !== '') parts.push(p.path);
   parts.push(p.message);
-  return `${p.severity === 'warning' ? 'warning: ' : ''}${parts.join(': ')}`;
+  return `${p.severity === 'warning' ? 'warning: ' : ''}${printable(parts.join(': '))}`;
 }

@@ -48,8 +48,8 @@ export function validateManifestSources(validator: ResourceValidator, sources: r
   for (const source of sources) {
     const parsed = parseManifestText(source.text, source.file);
     problems.push(...parsed.problems);
+    documents += parsed.count;
     for (const raw of parsed.documents) {
-      documents++;
       const ref = describeDocument(raw);
       const result = validator.validate(raw.value);
       const found = result.ok ? result.value.warnings : result.error;

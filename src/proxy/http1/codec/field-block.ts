@@ -232,36 +232,31 @@ function scanConnection(buf: Buffer, start: number, end: number, out: FieldBlock
 
 /**
  * Transfer-Encoding codings in buf[start, end): 1 when the last coding is `chunked` and no other is,
- * 0 when none is chunked, -1 when malformed or chunked is not last.
+ * 0 when none is chunked, -1 when malformed or chunked is not last. Strict list syntax: no empty
+ * elements, no parameters (llhttp, for one, does not read `chunked,` as chunked).
  */
 export function scanTransferCodings(buf: Buffer, start: number, end: number): 1 | 0 | -1 {
   let i = start;
   let chunkedSeen = false;
   let lastChunked = false;
-  let any = false;
-  while (i < end) {
-    const c = buf[i]!;
-    if (c === SP || c === HTAB || c === 0x2c) {
-      i++;
-      continue;
-    }
+  for (;;) {
     const ts = i;
     while (i < end && TOKEN[buf[i]!] === 1) i++;
     const len = i - ts;
-    if (len === 0) return -1; // transfer parameters (";") and other junk are refused
-    any = true;
+    if (len === 0) return -1;
     const isChunked = len === 7 && bytesEqualIgnoringCase(buf, ts, CHUNKED);
     if (isChunked && chunkedSeen) return -1;
     chunkedSeen ||= isChunked;
     lastChunked = isChunked;
     while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
-    if (i < end && buf[i] !== 0x2c) return -1;
+    if (i === end) break;
+    if (buf[i] !== 0x2c) return -1;
+    i++;
+    while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
   }
-  if (!any) return -1;
   if (lastChunked) return 1;
   return chunkedSeen ? -1 : 0;
 }
-
 
 /** Whether buf[start, end) is exactly `chunked` (any case): the only Transfer-Encoding a request may carry. */
 export function isExactlyChunked(buf: Buffer, start: number, end: number): boolean {

@@ -17,6 +17,8 @@ const E = {
   te: badRequest('malformed Transfer-Encoding'),
   te10: badRequest('Transfer-Encoding in an HTTP/1.0 response'),
   manyUpgrade: badRequest('more than one Upgrade header'),
+  interim10: badRequest('1xx response in HTTP/1.0'),
+  interimClose: badRequest('Connection: close on a 1xx response'),
 } as const;
 
 const blockErrors = new Map<string, HeadError>();
@@ -57,6 +59,7 @@ export function parseResponseHead(buf: Buffer, offset: number, requestMethod: st
   const d2 = buf[p + 2]! - 0x30;
   if (d0 < 1 || d0 > 5 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return E.status;
   const status = d0 * 100 + d1 * 10 + d2;
+  if (status < 200 && versionMinor === 0) return E.interim10; // HTTP/1.0 has no interim responses
   p += 3;
   let reasonStart = p;
   if (buf[p] === SP) {
@@ -79,18 +82,25 @@ export function parseResponseHead(buf: Buffer, offset: number, requestMethod: st
   if (block.tooMany) return TOO_MANY_HEADERS;
   if (block.error !== undefined) return blockError(block.error);
   if (block.upgradeCount > 1) return E.manyUpgrade;
+  // Other parsers end the connection after an interim response that says close; we would read on.
+  if (status < 200 && status !== 101 && block.connectionClose) return E.interimClose;
 
-  let framing: BodyFraming;
   if (block.transferEncodingCount > 0 && block.contentLengthCount > 0) return E.clAndTe;
   if (block.transferEncodingCount > 1) return E.manyTe;
+  // 1: chunked last; 0: codings without chunked (the body runs to close); -1: no Transfer-Encoding.
+  let codings = -1;
+  if (block.transferEncodingCount === 1) {
+    if (versionMinor === 0) return E.te10;
+    codings = scanTransferCodings(buf, block.teStart, block.teEnd);
+    if (codings < 0) return E.te;
+  }
+
+  let framing: BodyFraming;
   if (requestMethod === 'HEAD' || status < 200 || status === 204 || status === 304) {
     framing = FRAMING_NONE;
   } else if (requestMethod === 'CONNECT' && status < 300) {
     framing = FRAMING_CLOSE; // a tunnel: bytes flow both ways until either side closes
-  } else if (block.transferEncodingCount === 1) {
-    if (versionMinor === 0) return E.te10;
-    const codings = scanTransferCodings(buf, block.teStart, block.teEnd);
-    if (codings < 0) return E.te;
+  } else if (codings >= 0) {
     framing = codings === 1 ? FRAMING_CHUNKED : FRAMING_CLOSE;
   } else if (block.contentLengthCount === 1) {
     framing = lengthFraming(block.contentLength);
@@ -99,8 +109,9 @@ export function parseResponseHead(buf: Buffer, offset: number, requestMethod: st
   }
 
   const text = buf.toString('latin1', start, end + 4);
+  // A non-chunked Transfer-Encoding means close-delimited to other parsers even where the body is empty.
   const keepAlive =
-    framing !== FRAMING_CLOSE && (versionMinor === 1 ? !block.connectionClose : block.connectionKeepAlive && !block.connectionClose);
+    framing !== FRAMING_CLOSE && codings !== 0 && (versionMinor === 1 ? !block.connectionClose : block.connectionKeepAlive && !block.connectionClose);
   const upgrade =
     status === 101 && block.upgradeCount === 1 && block.upgradeEnd > block.upgradeStart
       ? text.slice(block.upgradeStart - start, block.upgradeEnd - start)
