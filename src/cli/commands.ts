@@ -5,6 +5,7 @@ import { createDeleteCommand } from './commands/delete.js';
 import { createDemoCommand } from './commands/demo.js';
 import { createGetCommand } from './commands/get.js';
 import { createInstallCommand } from './commands/install.js';
+import { proxyCommand } from './commands/proxy.js';
 import { createValidateCommand } from './commands/validate.js';
 
 /** Every `weft` command, in the order `weft --help` lists them. Register a new command with one line here. */
@@ -13,6 +14,7 @@ export function allCommands(): readonly Command[] {
     createDemoCommand(),
     createValidateCommand(),
     createInstallCommand(),
+    proxyCommand(),
     createControlCommand(),
     createApplyCommand(),
     createGetCommand(),
