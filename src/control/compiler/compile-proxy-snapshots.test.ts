@@ -5,6 +5,7 @@ import { createResourceValidator } from '../../api/validate.js';
 import { createSeededRandom, type Random } from '../../core/random.js';
 import type { RegisteredInstance } from '../registry/registry.js';
 import { parseWorkloadRegistration } from '../registry/workload-instance.js';
+import { parseProxySnapshot } from '../../proxy/snapshot/parse-proxy-snapshot.js';
 import { compileProxySnapshots } from './compile-proxy-snapshots.js';
 import { createWorldSnapshot } from './world-snapshot.js';
 import { allowPolicy, namespaceResource, service } from '../../../test/support/resource-fixtures.js';
@@ -146,4 +147,12 @@ test('a key given twice resolves the same way whatever the order', () => {
   const one = compile([...fixtureResources(), a, b]);
   const other = compile([b, ...fixtureResources(), a]);
   assert.deepEqual(one, other);
+});
+
+test('every compiled snapshot is accepted by the proxy\'s own snapshot parser, unchanged', () => {
+  for (const [key, snapshot] of compile()) {
+    const parsed = parseProxySnapshot(JSON.stringify(snapshot), key);
+    if (!parsed.ok) assert.fail(`${key}: ${JSON.stringify(parsed.error)}`);
+    assert.deepEqual(parsed.value, snapshot);
+  }
 });
