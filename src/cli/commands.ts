@@ -6,6 +6,7 @@ import { createDemoCommand } from './commands/demo.js';
 import { createGetCommand } from './commands/get.js';
 import { createInstallCommand } from './commands/install.js';
 import { proxyCommand } from './commands/proxy.js';
+import { createTokenCommand } from './commands/token.js';
 import { createValidateCommand } from './commands/validate.js';
 
 /** Every `weft` command, in the order `weft --help` lists them. Register a new command with one line here. */
@@ -19,5 +20,6 @@ export function allCommands(): readonly Command[] {
     createApplyCommand(),
     createGetCommand(),
     createDeleteCommand(),
+    createTokenCommand(),
   ];
 }
