@@ -6,7 +6,7 @@
 // expired the server refuses it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -103,7 +103,7 @@ function connected(socket: tls.TLSSocket): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    socket.once('error', (e) => {
+    socket.once('error', (e: Error) => {
       clearTimeout(timer);
       reject(e);
     });
@@ -189,7 +189,7 @@ test('certificates roll over several times under steady traffic with zero failur
   assert.ok(keptOk > 50 && newOk > 50, `kept-alive ${keptOk}, new connections ${newOk}`);
 
   // Revoke the client's token through the API, as `weft token revoke` does.
-  const adminToken = (await import('node:fs')).readFileSync(join(home, 'admin-token'), 'utf8').trim();
+  const adminToken = readFileSync(join(home, 'admin-token'), 'utf8').trim();
   const res = await fetch(`http://127.0.0.1:${cp.address.port}/api/v1/tokens/${client.tokenId}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } });
   assert.equal(res.status, 200);
   const lastCert = client.client.material();
