@@ -145,6 +145,27 @@ describe('http1 chain: basics', () => {
     assert.ok(chain.peerPool.stats().dials - dialsBefore <= 1);
   });
 
+  it('serves HTTP/1.0 clients, keeping the pooled upstream connections alive', async () => {
+    const dialsBefore = chain.peerPool.stats().dials;
+    const appBefore = chain.appConnections();
+    for (let i = 0; i < 3; i++) {
+      const c = await RawClient.open(chain.outboundPort);
+      c.write(`GET /echo?v10=${i} HTTP/1.0\r\n\r\n`);
+      await c.until(() => c.closed, 5_000, 'HTTP/1.0 response and close');
+      assert.match(c.text(), /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(c.text(), new RegExp(`"url":"/echo\\?v10=${i}"`));
+    }
+    const k = await RawClient.open(chain.outboundPort);
+    k.write('GET /echo?k=1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+    await k.until(() => k.text().includes('/echo?k=1'));
+    assert.match(k.text(), /\r\nconnection: keep-alive\r\n/i);
+    k.write('GET /echo?k=2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+    await k.until(() => k.text().includes('/echo?k=2'));
+    k.destroy();
+    assert.ok(chain.peerPool.stats().dials - dialsBefore <= 1, 'peer connections reused');
+    assert.ok(chain.appConnections() - appBefore <= 1, 'app connections reused');
+  });
+
   it('works with curl as the client (GET, upload from stdin)', async () => {
     const out = await new Promise<string>((resolve, reject) => {
       execFile('curl', ['-sS', '-H', 'Host: server.b', `http://127.0.0.1:${chain.outboundPort}/echo?curl=1`], (err, stdout) => (err === null ? resolve(stdout) : reject(new Error(err.message))));
