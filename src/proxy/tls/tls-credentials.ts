@@ -10,7 +10,7 @@ import type { IdentityMaterial } from './identity-material.js';
 import { createSessionCache, type SessionCache } from './session-cache.js';
 import { spiffeIdFromSubjectAltName } from './subject-alt-name.js';
 import { classifyTlsError, tlsError, type TlsFailureReason } from './tls-errors.js';
-import { peerSpiffeId } from './peer-identity.js';
+import { isExpectedPeer, peerSpiffeId } from './peer-identity.js';
 
 /** TLS 1.3 AEAD suites, strongest first. */
 export const MESH_TLS_CIPHERS = 'TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256';
@@ -160,7 +160,11 @@ export function createTlsCredentials(initial: IdentityMaterial, mode: MtlsMode, 
     connect(peer) {
       const socket = tls.connect(clientOptions(peer));
       const key = sessionKey(peer);
-      socket.on('session', (session: Buffer) => sessions.set(key, session));
+      socket.on('session', (session: Buffer) => {
+        // Only a session whose server identity was verified may be resumed later (resumption
+        // skips checkServerIdentity); a ticket that races a failed check is dropped.
+        if (socket.isSessionReused() || isExpectedPeer(peerSpiffeId(socket), peer.expectedIds)) sessions.set(key, session);
+      });
       return socket;
     },
     update(next) {
