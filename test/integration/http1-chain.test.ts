@@ -322,6 +322,57 @@ describe('http1 chain: endpoints and identity', () => {
   });
 });
 
+describe('http1 chain: backpressure', () => {
+  it('a client that stops reading stops the app (no unbounded buffering), then the download completes', async () => {
+    let written = 0;
+    const SIZE = 64 * 1024 * 1024;
+    const chain = await startChain({
+      app: (_req, res) => {
+        res.writeHead(200, { 'content-length': String(SIZE) });
+        const block = Buffer.alloc(64 * 1024, 0x62);
+        const pump = (): void => {
+          while (written < SIZE) {
+            written += block.length;
+            if (!res.write(block)) {
+              res.once('drain', pump);
+              return;
+            }
+          }
+          res.end();
+        };
+        pump();
+      },
+    });
+    try {
+      const c = await RawClient.open(chain.outboundPort);
+      c.socket.pause();
+      c.write('GET /big HTTP/1.1\r\nHost: server.b\r\n\r\n');
+      // Wait until the app is blocked: `written` stops growing.
+      let last = -1;
+      for (let i = 0; i < 200 && written !== last; i++) {
+        last = written;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(written, last, 'the app is held by backpressure');
+      assert.ok(written < 24 * 1024 * 1024, `only ${(written / 1048576).toFixed(1)} MiB of 64 MiB left the app while the client was not reading`);
+      let got = 0;
+      const done = new Promise<void>((resolve) => {
+        c.socket.removeAllListeners('data');
+        c.socket.on('data', (d: Buffer) => {
+          got += d.length;
+          if (got >= SIZE) resolve();
+        });
+      });
+      c.socket.resume();
+      await done;
+      assert.ok(got >= SIZE);
+      c.destroy();
+    } finally {
+      await chain.close();
+    }
+  });
+});
+
 describe('http1 chain: large bodies stream with bounded memory', () => {
   let chain: Chain;
   before(async () => {
