@@ -1,4 +1,24 @@
+// The configuration model's public surface: kinds and their types, the validator, manifest loading, CRDs.
 export * from './kinds.js';
 export * from './meta.js';
+export * from './resource.js';
+export * from './problem.js';
+export * from './duration.js';
+export * from './validate.js';
+export * from './crd.js';
 export * from './kinds/authorization-policy.js';
+export * from './kinds/canary.js';
+export * from './kinds/fault-injection.js';
+export * from './kinds/gateway.js';
+export * from './kinds/gateway-common.js';
+export * from './kinds/grpc-route.js';
+export * from './kinds/http-route.js';
 export * from './kinds/mesh.js';
+export * from './kinds/namespace.js';
+export * from './kinds/rate-limit-policy.js';
+export * from './kinds/service.js';
+export * from './kinds/traffic-policy.js';
+export * from './kinds/workload.js';
+export * from './manifest/manifest-problem.js';
+export * from './manifest/validate-manifests.js';
+export type { ValidEntry } from './manifest/check-references.js';

@@ -1,4 +1,5 @@
 /** A problem in a manifest set: which file, which document, which resource, which field. */
+import type { ErrorCode } from '../../core/errors.js';
 import type { Severity } from '../problem.js';
 
 /** Where a document came from: its file (or "-" for stdin) and its 1-based number in that file. */
@@ -23,9 +24,19 @@ export interface ManifestProblem {
   readonly path: string;
   readonly message: string;
   readonly severity: Severity;
+  /** WEFT_CONFIG_PARSE, _IO, _UNKNOWN_KIND, _INVALID or _REFERENCE (see `src/core/errors.ts`). */
+  readonly code: ErrorCode;
   /** For syntax errors: where in the file (1-based). */
   readonly line?: number;
   readonly column?: number;
+}
+
+// One problem, one line: control characters in user-written names or values are escaped.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const unprintable = /[\u0000-\u001f\u007f\u2028\u2029]/g;
+
+function printable(text: string): string {
+  return text.replace(unprintable, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function resourceLabel(p: ManifestProblem): string {
@@ -44,5 +55,5 @@ export function formatManifestProblem(p: ManifestProblem): string {
   if (p.line !== undefined) parts.push(p.column !== undefined ? `line ${p.line}, column ${p.column}` : `line ${p.line}`);
   if (p.path !== '') parts.push(p.path);
   parts.push(p.message);
-  return `${p.severity === 'warning' ? 'warning: ' : ''}${parts.join(': ')}`;
+  return `${p.severity === 'warning' ? 'warning: ' : ''}${printable(parts.join(': '))}`;
 }

@@ -16,6 +16,8 @@ export interface RawDocument {
 export interface ParsedText {
   readonly documents: readonly RawDocument[];
   readonly problems: readonly ManifestProblem[];
+  /** How many documents the file holds, those that could not be parsed included. */
+  readonly count: number;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -30,10 +32,36 @@ function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
+/** Larger manifests are refused: no real manifest comes near, and the parser's memory grows with it. */
+export const maxManifestBytes = 16 * 1024 * 1024;
+/** Deeper flow nesting (`[[[...`, `{{{...`) is refused before parsing: the parser recurses and can exhaust memory. */
+export const maxFlowDepth = 256;
+
+function flowDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) {
+      depth--;
+    }
+  }
+  return max;
+}
+
 /** Parses one file's text. `file` is the name used in problems. */
 export function parseManifestText(text: string, file: string): ParsedText {
   const documents: RawDocument[] = [];
   const problems: ManifestProblem[] = [];
+  if (text.length > maxManifestBytes) {
+    return { documents, count: 0, problems: [{ file, path: '', message: `is larger than ${maxManifestBytes / 1024 / 1024} MiB; split it`, severity: 'error', code: 'WEFT_CONFIG_PARSE' }] };
+  }
+  if (flowDepth(text) > maxFlowDepth) {
+    return { documents, count: 0, problems: [{ file, path: '', message: `is nested more than ${maxFlowDepth} levels deep`, severity: 'error', code: 'WEFT_CONFIG_PARSE' }] };
+  }
   const lineCounter = new LineCounter();
   let count = 0;
   let parsed;
@@ -41,21 +69,23 @@ export function parseManifestText(text: string, file: string): ParsedText {
     parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   } catch (e) {
     // The parser recurses; absurdly deep nesting exhausts the stack.
-    return { documents, problems: [{ file, path: '', message: `cannot be parsed: ${e instanceof RangeError ? 'it is nested too deeply' : String(e)}`, severity: 'error' }] };
+    return { documents, count: 0, problems: [{ file, path: '', message: `cannot be parsed: ${e instanceof RangeError ? 'it is nested too deeply' : String(e)}`, severity: 'error', code: 'WEFT_CONFIG_PARSE' }] };
   }
   const docs = Array.isArray(parsed) ? parsed : [];
   for (const doc of docs) {
     if (doc.errors.length > 0) {
       const number = count + 1;
       for (const e of doc.errors) {
-        const pos = e.linePos?.[0];
+        const pos = lineCounter.linePos(e.pos[0]);
         problems.push({
           file,
           document: number,
           path: '',
           message: `YAML syntax error: ${firstLine(e.message)}`,
           severity: 'error',
-          ...(pos !== undefined ? { line: pos.line, column: pos.col } : {}),
+          code: 'WEFT_CONFIG_PARSE',
+          line: pos.line,
+          column: pos.col,
         });
       }
       count++;
@@ -67,7 +97,7 @@ export function parseManifestText(text: string, file: string): ParsedText {
     } catch (e) {
       count++;
       const reason = e instanceof RangeError ? 'it is nested too deeply' : e instanceof Error ? e.message : String(e);
-      problems.push({ file, document: count, path: '', message: `cannot be read: ${reason}`, severity: 'error' });
+      problems.push({ file, document: count, path: '', message: `cannot be read: ${reason}`, severity: 'error', code: 'WEFT_CONFIG_PARSE' });
       continue;
     }
     if (value === null || value === undefined) continue; // an empty document (comments only)
@@ -79,5 +109,5 @@ export function parseManifestText(text: string, file: string): ParsedText {
       documents.push({ file, document: count, ...(line !== undefined ? { line } : {}), value: item });
     }
   }
-  return { documents, problems };
+  return { documents, problems, count };
 }

@@ -48,14 +48,14 @@ export function validateManifestSources(validator: ResourceValidator, sources: r
   for (const source of sources) {
     const parsed = parseManifestText(source.text, source.file);
     problems.push(...parsed.problems);
+    documents += parsed.count;
     for (const raw of parsed.documents) {
-      documents++;
       const ref = describeDocument(raw);
       const result = validator.validate(raw.value);
       const found = result.ok ? result.value.warnings : result.error;
       for (const p of found) {
         const { line: _line, ...where } = ref;
-        problems.push({ ...where, path: p.path, message: p.message, severity: p.severity });
+        problems.push({ ...where, path: p.path, message: p.message, severity: p.severity, code: p.code });
       }
       if (result.ok) valid.push({ ref, resource: result.value.resource });
     }

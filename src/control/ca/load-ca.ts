@@ -27,7 +27,8 @@ export async function loadCa(input: LoadCaInput): Promise<Result<CaSigner>> {
   const bad = (why: string): Result<CaSigner> => err(weftError('WEFT_CA_MATERIAL_INVALID', why));
   const pems = splitPemCertificates(input.certChainPem);
   if (input.rootPem !== undefined) pems.push(...splitPemCertificates(input.rootPem));
-  if (pems.length === 0) return bad('no CERTIFICATE block in the CA certificate file');
+  const signerPem = pems[0];
+  if (signerPem === undefined) return bad('no CERTIFICATE block in the CA certificate file');
   let certs: NodeX509[];
   try {
     certs = pems.map((p) => new NodeX509(p));
@@ -44,7 +45,7 @@ export async function loadCa(input: LoadCaInput): Promise<Result<CaSigner>> {
     if (!parent.ca) return bad(`certificate ${i + 1} of the chain is not a CA`);
   }
   if (!signer.ca) return bad('the signing certificate is not a CA (basicConstraints CA:TRUE missing)');
-  const parsed = new x509.X509Certificate(pems[0]);
+  const parsed = new x509.X509Certificate(signerPem);
   const ku = parsed.getExtension(x509.KeyUsagesExtension);
   if (ku !== null && (ku.usages & x509.KeyUsageFlags.keyCertSign) === 0) return bad('the signing certificate lacks keyUsage keyCertSign');
   const now = input.clock.now();
@@ -59,7 +60,7 @@ export async function loadCa(input: LoadCaInput): Promise<Result<CaSigner>> {
   return ok(
     Object.freeze({
       trustDomain: input.trustDomain,
-      certPem: pems[0] as string,
+      certPem: signerPem,
       cert: parsed,
       key: key.value.key,
       signingAlgorithm: key.value.signingAlgorithm,

@@ -18,7 +18,11 @@ import { ipInBlocks, parseIpInto, type IpBlockSet } from './ip-block.js';
 import { namespaceOfPrincipal } from './principal.js';
 import { normalizeRequestPath } from './request-path.js';
 
-/** Decides one request (HTTP, gRPC) or one connection (TCP). Pure; safe to call again on a policy change. */
+/**
+ * Decides one request (HTTP, gRPC) or one connection (TCP). No I/O and deterministic; call it again
+ * with a newly compiled set after a policy change (e.g. to re-judge open TCP connections). It keeps
+ * per-call scratch in `compiled`, so it is not reentrant: never call it from the `header` callback.
+ */
 export function authorize(compiled: CompiledAuthorization, attrs: RequestAttributes): AuthzDecision {
   resetScratch(compiled);
   const set = attrs.protocol === 'tcp' ? compiled.tcp : compiled.http;
@@ -88,12 +92,19 @@ function ruleMatches(c: CompiledAuthorization, rule: CompiledRule, a: RequestAtt
   return true;
 }
 
+/** The caller's principal; '' (how metrics write "unauthenticated") counts as absent. */
+function principalOf(a: RequestAttributes): string | undefined {
+  const p = a.sourcePrincipal;
+  return p === '' ? undefined : p;
+}
+
 function sourceNamespace(c: CompiledAuthorization, a: RequestAttributes): string | undefined {
-  if (a.sourceNamespace !== undefined) return a.sourceNamespace;
+  if (a.sourceNamespace !== undefined && a.sourceNamespace !== '') return a.sourceNamespace;
   const s = c.scratch;
   if (!s.namespaceDone) {
     s.namespaceDone = true;
-    s.namespace = a.sourcePrincipal === undefined ? undefined : namespaceOfPrincipal(a.sourcePrincipal);
+    const p = principalOf(a);
+    s.namespace = p === undefined ? undefined : namespaceOfPrincipal(p);
   }
   return s.namespace;
 }
@@ -115,8 +126,8 @@ function ipIn(c: CompiledAuthorization, blocks: IpBlockSet, a: RequestAttributes
 }
 
 function sourceMatches(c: CompiledAuthorization, s: CompiledSource, a: RequestAttributes): boolean {
-  if (s.principals !== null && !matchString(s.principals, a.sourcePrincipal)) return false;
-  if (s.notPrincipals !== null && matchString(s.notPrincipals, a.sourcePrincipal)) return false;
+  if (s.principals !== null && !matchString(s.principals, principalOf(a))) return false;
+  if (s.notPrincipals !== null && matchString(s.notPrincipals, principalOf(a))) return false;
   if (s.namespaces !== null || s.notNamespaces !== null) {
     const ns = sourceNamespace(c, a);
     if (s.namespaces !== null && !matchString(s.namespaces, ns)) return false;
@@ -130,8 +141,8 @@ function sourceMatches(c: CompiledAuthorization, s: CompiledSource, a: RequestAt
 function operationMatches(c: CompiledAuthorization, op: CompiledOperation, a: RequestAttributes): boolean {
   if (op.ports !== null && !op.ports.has(a.destinationPort)) return false;
   if (op.notPorts !== null && op.notPorts.has(a.destinationPort)) return false;
-  if (op.methods !== null && (a.method === undefined || !op.methods.has(a.method))) return false;
-  if (op.notMethods !== null && a.method !== undefined && op.notMethods.has(a.method)) return false;
+  if (op.methods !== null && !matchString(op.methods, a.method)) return false;
+  if (op.notMethods !== null && matchString(op.notMethods, a.method)) return false;
   if (op.paths !== null || op.notPaths !== null) {
     const path = requestPath(c, a);
     if (op.paths !== null && !matchString(op.paths, path)) return false;
@@ -188,8 +199,8 @@ function conditionHolds(c: CompiledAuthorization, cond: CompiledCondition, a: Re
       return true;
     }
     case 'sourcePrincipal':
-      if (cond.values !== null && !matchString(cond.values, a.sourcePrincipal)) return false;
-      if (cond.notValues !== null && matchString(cond.notValues, a.sourcePrincipal)) return false;
+      if (cond.values !== null && !matchString(cond.values, principalOf(a))) return false;
+      if (cond.notValues !== null && matchString(cond.notValues, principalOf(a))) return false;
       return true;
     case 'destinationPort':
       if (cond.portValues !== null && !cond.portValues.has(a.destinationPort)) return false;

@@ -29,7 +29,7 @@ export type AuthzProtocol = 'tcp' | 'http' | 'grpc';
  */
 export interface RequestAttributes {
   protocol: AuthzProtocol;
-  /** The caller's SPIFFE ID from its certificate (`spiffe://td/ns/x/sa/y`); absent when unauthenticated. */
+  /** The caller's SPIFFE ID from its certificate (`spiffe://td/ns/x/sa/y`); undefined (or '') when unauthenticated. */
   sourcePrincipal?: string | undefined;
   /** The caller's namespace; derived from `sourcePrincipal` when absent (cache it per connection). */
   sourceNamespace?: string | undefined;

@@ -14,6 +14,12 @@
  *   field (hosts, methods, paths, their `not` forms, `request.headers` conditions) never matches TCP
  *   traffic, while a DENY rule is applied to TCP with its HTTP-only fields left out, so it denies
  *   more broadly rather than less (Istio's "TCP traffic" task documents both behaviours).
+ * - Hosts compare case-insensitively (Istio fixed a bypass by case, CVE-2021-39155). One deliberate
+ *   difference: a host pattern without a port (`api.example.com`) also matches that host with any
+ *   port (`api.example.com:8080`), where Istio needs `api.example.com:*` too; that form works here as
+ *   well. The Host port is the client's claim, not the destination; `ports` checks the real one.
+ * - Paths are matched after `normalizeRequestPath` (query cut, dot segments and encoded unreserved
+ *   characters resolved), like Istio's default path normalization, so `/a/../admin` is `/admin`.
  * - Unsupported parts (`requestPrincipals`, `request.auth.*` and other condition keys) are refused
  *   at compile time: silently ignoring them would change what a policy means.
  */
@@ -45,8 +51,8 @@ export interface CompiledOperation {
   readonly notHosts: HostMatcher | null;
   readonly ports: ReadonlySet<number> | null;
   readonly notPorts: ReadonlySet<number> | null;
-  readonly methods: ReadonlySet<string> | null;
-  readonly notMethods: ReadonlySet<string> | null;
+  readonly methods: StringMatcher | null;
+  readonly notMethods: StringMatcher | null;
   readonly paths: StringMatcher | null;
   readonly notPaths: StringMatcher | null;
 }
@@ -127,9 +133,10 @@ export function compileAuthorization(input: AuthorizationInput): Result<Compiled
   let hasAllowPolicies = false;
   for (const policy of policies) {
     const key = policyKey(policy);
-    const action = policy.spec.action;
+    // Istio's default action is ALLOW; a spec that skipped schema defaults may leave it out.
+    const action = (policy.spec.action as string | undefined) ?? 'ALLOW';
     if (action !== 'ALLOW' && action !== 'DENY' && action !== 'AUDIT') {
-      problems.push(weftError('WEFT_AUTHZ_UNSUPPORTED', `action ${String(action)} is not supported`, `${key}: spec.action`));
+      problems.push(weftError('WEFT_AUTHZ_UNSUPPORTED', `action ${action} is not supported`, `${key}: spec.action`));
       continue;
     }
     if (action === 'ALLOW') hasAllowPolicies = true;
@@ -278,10 +285,6 @@ function ports(list: readonly string[] | undefined, field: string, ctx: Ctx): Re
   return set;
 }
 
-function methods(list: readonly string[] | undefined): ReadonlySet<string> | null {
-  return nonEmpty(list) ? new Set(list) : null;
-}
-
 function lower(v: string): string {
   return v.toLowerCase();
 }
@@ -338,8 +341,8 @@ function compileOperation(op: AuthorizationOperation, ctx: Ctx): CompiledOperati
     notHosts: hosts(op.notHosts, 'notHosts', ctx),
     ports: ports(op.ports, 'ports', ctx),
     notPorts: ports(op.notPorts, 'notPorts', ctx),
-    methods: methods(op.methods),
-    notMethods: methods(op.notMethods),
+    methods: strings(op.methods, 'methods', ctx),
+    notMethods: strings(op.notMethods, 'notMethods', ctx),
     paths: paths(op.paths, 'paths'),
     notPaths: paths(op.notPaths, 'notPaths'),
   });

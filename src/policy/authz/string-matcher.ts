@@ -4,7 +4,7 @@
  */
 
 export interface StringMatcher {
-  /** `*`: any present value (an empty string counts as absent). */
+  /** `*`: any present value, even an empty one (Istio's presence match). */
   readonly any: boolean;
   readonly exact: ReadonlySet<string>;
   readonly prefixes: readonly string[];
@@ -44,9 +44,9 @@ function identity(value: string): string {
   return value;
 }
 
-/** True when `value` is present (not undefined, not empty) and matches one of the patterns. */
+/** True when `value` is present (not undefined) and matches one of the patterns. */
 export function matchString(m: StringMatcher, value: string | undefined): boolean {
-  if (value === undefined || value.length === 0) return false;
+  if (value === undefined) return false;
   if (m.any) return true;
   if (m.exact.size > 0 && m.exact.has(value)) return true;
   const prefixes = m.prefixes;

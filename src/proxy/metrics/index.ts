@@ -14,4 +14,5 @@ export {
   type TlsFailureReason,
 } from './proxy-metrics.js';
 export { bucketIndex, latencyBucketsSeconds } from './histogram-buckets.js';
+export { inboundEdgeLabels, outboundEdgeLabels } from './edge-labels.js';
 export { escapeLabelValue } from './prometheus-text.js';

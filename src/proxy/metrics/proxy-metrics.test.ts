@@ -36,7 +36,7 @@ function populated(): ReturnType<typeof createProxyMetrics> {
   tcp.addSentBytes(99);
   m.tlsHandshakeFailure('inbound', 'unknown_ca');
   m.tlsHandshakeFailure('inbound', 'unknown_ca');
-  m.tlsHandshakeFailure('outbound', 'peer_identity');
+  m.tlsHandshakeFailure('outbound', 'bad_identity');
   m.authzDecision(true, 'app/allow-frontend');
   m.authzDecision(false, '');
   m.authzDecision(false, 'app/deny-admin');
@@ -81,7 +81,7 @@ test('render: series, cumulative buckets, +Inf, sum and count', () => {
   assert.ok(text.includes('destination_service="we\\"ird\\\\svc\\nname",protocol="tcp"} 2\n'), 'escaped tcp opened');
   assert.ok(text.includes('weft_proxy_tcp_received_bytes_total{direction="outbound"'));
   assert.ok(text.includes('weft_proxy_tls_handshake_failures_total{direction="inbound",reason="unknown_ca"} 2\n'));
-  assert.ok(text.includes('weft_proxy_tls_handshake_failures_total{direction="outbound",reason="peer_identity"} 1\n'));
+  assert.ok(text.includes('weft_proxy_tls_handshake_failures_total{direction="outbound",reason="bad_identity"} 1\n'));
   assert.ok(text.includes('weft_proxy_authz_decisions_total{result="allowed",policy="app/allow-frontend"} 1\n'));
   assert.ok(text.includes('weft_proxy_authz_decisions_total{result="denied",policy=""} 1\n'));
   for (const name of ['requests_total', 'request_duration_seconds', 'tcp_connections_opened_total', 'tls_handshake_failures_total', 'authz_decisions_total']) {

@@ -12,35 +12,16 @@
  * proxy's main and passed down; there is no global registry.
  */
 import { latencyBucketsSeconds } from './histogram-buckets.js';
+import { tlsFailureReasons, type TlsFailureReason } from '../tls/tls-errors.js';
 import { escapeHelp, formatLabels, formatSampleValue } from './prometheus-text.js';
 
 export type MetricsDirection = 'inbound' | 'outbound';
 export type MetricsProtocol = 'http' | 'grpc' | 'tcp';
 /** `none`: no authorization ran (outbound side, or before a policy existed). */
 export type AuthzResultLabel = 'allowed' | 'denied' | 'none';
-/** Why a TLS handshake failed; a closed set so the label stays bounded. */
-export type TlsFailureReason =
-  | 'plaintext'
-  | 'no_client_certificate'
-  | 'unknown_ca'
-  | 'expired_certificate'
-  | 'bad_certificate'
-  | 'peer_identity'
-  | 'protocol'
-  | 'timeout'
-  | 'other';
-
-export const tlsFailureReasons: readonly TlsFailureReason[] = Object.freeze([
-  'plaintext',
-  'no_client_certificate',
-  'unknown_ca',
-  'expired_certificate',
-  'bad_certificate',
-  'peer_identity',
-  'protocol',
-  'timeout',
-  'other',
-]);
+/** Why a TLS handshake failed: the closed set of `src/proxy/tls/tls-errors.ts` (`classifyTlsError`). */
+export type { TlsFailureReason };
+export { tlsFailureReasons };
 
 /**
  * Who talks to whom: the labels shared by every series of one connection or route. Use '' for an

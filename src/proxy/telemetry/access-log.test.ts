@@ -150,3 +150,18 @@ test('the disabled log does nothing', () => {
   disabledAccessLog.close();
   assert.equal(disabledAccessLog.dropped, 0);
 });
+
+test('close while the sink is blocked still writes what is pending, and nothing after', () => {
+  const timers = manualTimers();
+  const out = sink(1);
+  const log = createAccessLog({ sink: out, timers, maxBufferBytes: 1 });
+  log.log(entry); // written; the sink is now blocked
+  log.log(entry);
+  log.log(entry);
+  assert.equal(out.writes.length, 1);
+  log.close();
+  assert.equal(out.writes.length, 2);
+  assert.equal(out.writes[1]?.split('\n').length, 3);
+  out.drain();
+  assert.equal(out.writes.length, 2, 'a late drain writes nothing after close');
+});

@@ -7,6 +7,8 @@
  * buffer passes `maxBufferBytes` or when the flush timer (armed by the first line of a batch) fires.
  * If the sink reports backpressure (`write` returns false), batches wait for `'drain'`; past
  * `maxPendingBytes` new lines are dropped and counted, so a slow disk cannot grow memory without bound.
+ * `flush()` and `close()` write whatever is buffered even while the sink is blocked (the stream
+ * queues it), so nothing logged before a shutdown is lost.
  */
 
 export type AccessLogProtocol = 'http' | 'grpc' | 'tcp';
@@ -137,20 +139,25 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
     }
   };
 
-  const writeOut = (): void => {
+  /** Writes the batch; while the sink is blocked only a forced write (flush, close) goes through. */
+  const writeOut = (force: boolean): void => {
     disarm();
-    if (buffer.length === 0 || blocked) return;
+    if (buffer.length === 0 || (blocked && !force)) return;
     const chunk = buffer.length === 1 ? (buffer[0] as string) : buffer.join('');
     buffer = [];
     bufferBytes = 0;
     const okToContinue = sink.write(chunk);
-    if (!okToContinue && sink.once !== undefined) {
+    if (!okToContinue && !blocked && sink.once !== undefined) {
       blocked = true;
       sink.once('drain', () => {
         blocked = false;
-        if (buffer.length > 0) writeOut();
+        if (!closed && buffer.length > 0) writeOut(false);
       });
     }
+  };
+  const onTimer = (): void => {
+    timerArmed = false;
+    writeOut(false);
   };
 
   const log: AccessLog = {
@@ -165,18 +172,18 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
       buffer.push(line);
       bufferBytes += line.length;
       if (bufferBytes >= maxBufferBytes) {
-        writeOut();
+        writeOut(false);
       } else if (!timerArmed && !blocked) {
         timerArmed = true;
-        timer = timers.set(writeOut, flushIntervalMs);
+        timer = timers.set(onTimer, flushIntervalMs);
       }
     },
     flush(): void {
-      writeOut();
+      writeOut(true);
     },
     close(): void {
       if (closed) return;
-      writeOut();
+      writeOut(true);
       disarm();
       closed = true;
     },

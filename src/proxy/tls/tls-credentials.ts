@@ -4,13 +4,13 @@
  * the SPIFFE check of the server's identity, client session resumption, and rotation that applies
  * to new connections only (open ones keep the context they were made with).
  */
-import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import type { MtlsMode } from '../snapshot/proxy-snapshot.js';
 import type { IdentityMaterial } from './identity-material.js';
 import { createSessionCache, type SessionCache } from './session-cache.js';
 import { spiffeIdFromSubjectAltName } from './subject-alt-name.js';
-import { tlsError } from './tls-errors.js';
+import { classifyTlsError, tlsError, type TlsFailureReason } from './tls-errors.js';
+import { isExpectedPeer, peerSpiffeId } from './peer-identity.js';
 
 /** TLS 1.3 AEAD suites, strongest first. */
 export const MESH_TLS_CIPHERS = 'TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256';
@@ -48,13 +48,13 @@ export interface TlsCredentials {
   /** Keeps `server`'s context in step with `update` (via `setSecureContext`); returns a detach function. */
   attachServer(server: tls.Server, alpn?: readonly string[]): () => void;
   /**
-   * Wraps an accepted raw socket (e.g. after PERMISSIVE detection; bytes already read must be
-   * `unshift`ed back first) as a TLS server socket on the current context. `onSecure` runs once
-   * the client's certificate chain is verified; any failure (including a verified chain that Node
-   * marks unauthorized, or a handshake that takes longer than `handshakeTimeoutMs`) goes to
-   * `onError` and the socket is destroyed.
+   * A `tls.Server` for inbound mesh traffic, kept in step with `update`. Either `listen` on it
+   * (STRICT port), or hand it sockets accepted elsewhere with `server.emit('connection', socket)`
+   * (PERMISSIVE detection: `unshift` the bytes already read first; Node feeds them to TLS).
+   * `onSecure` runs only for a verified client certificate carrying one valid SPIFFE ID; every
+   * other outcome goes to `onFailure` with its reason, and the socket is destroyed.
    */
-  wrapServerSocket(socket: Socket, handlers: ServerSocketHandlers): tls.TLSSocket;
+  createServer(handlers: MeshTlsServerHandlers): tls.Server;
   /** Options for `tls.connect` to `peer`, with SPIFFE check and a cached session when there is one. */
   clientOptions(peer: PeerTarget): tls.ConnectionOptions;
   /** `tls.connect(clientOptions(peer))`, keeping the session tickets the server sends for reuse. */
@@ -65,9 +65,12 @@ export interface TlsCredentials {
   onUpdate(listener: (material: IdentityMaterial) => void): () => void;
 }
 
-export interface ServerSocketHandlers {
-  readonly onSecure: (socket: tls.TLSSocket) => void;
-  readonly onError: (error: Error) => void;
+export interface MeshTlsServerHandlers {
+  /** A verified peer: `peerId` is its SPIFFE ID, read once here (cache it on the connection). */
+  readonly onSecure: (socket: tls.TLSSocket, peerId: string) => void;
+  /** A refused or failed handshake, with its metrics reason. */
+  readonly onFailure: (reason: TlsFailureReason, error: Error) => void;
+  /** ALPN ids accepted, default `MESH_ALPN`. */
   readonly alpn?: readonly string[];
   /** Default 10 s. */
   readonly handshakeTimeoutMs?: number;
@@ -137,49 +140,31 @@ export function createTlsCredentials(initial: IdentityMaterial, mode: MtlsMode, 
         listeners.delete(listener);
       };
     },
-    wrapServerSocket(socket, handlers) {
-      const tlsSocket = new tls.TLSSocket(socket, {
-        isServer: true,
-        secureContext: context,
-        requestCert: true,
-        rejectUnauthorized: true,
-        ALPNProtocols: [...(handlers.alpn ?? MESH_ALPN)],
-      });
-      let done = false;
-      const finish = (): void => {
-        done = true;
-        clearTimeout(timer);
-        tlsSocket.removeListener('error', onError);
-        tlsSocket.removeListener('secure', onSecure);
-      };
-      const onError = (e: Error): void => {
-        if (done) return;
-        finish();
-        tlsSocket.destroy();
-        handlers.onError(e);
-      };
-      const onSecure = (): void => {
-        if (done) return;
-        // A server-side TLSSocket made by hand does not reject an unverified chain by itself
-        // (tls.Server does that in its own 'secure' handler), so check here.
-        if (!tlsSocket.authorized) {
-          const reason = String(tlsSocket.authorizationError ?? 'unauthorized');
-          onError(Object.assign(new Error(reason), { code: reason }));
+    createServer(handlers) {
+      const server = tls.createServer({ ...serverOptions(handlers.alpn), handshakeTimeout: handlers.handshakeTimeoutMs ?? 10_000 }, (socket) => {
+        const peerId = peerSpiffeId(socket);
+        if (peerId === undefined) {
+          socket.destroy();
+          handlers.onFailure('bad_identity', tlsError('WEFT_TLS_PEER_IDENTITY', 'the client certificate carries no single valid SPIFFE ID'));
           return;
         }
-        finish();
-        handlers.onSecure(tlsSocket);
-      };
-      const timer = setTimeout(() => onError(tlsError('WEFT_TLS_HANDSHAKE', 'TLS handshake timed out')), handlers.handshakeTimeoutMs ?? 10_000);
-      tlsSocket.on('error', onError);
-      tlsSocket.on('secure', onSecure);
-      return tlsSocket;
+        handlers.onSecure(socket, peerId);
+      });
+      server.on('tlsClientError', (error, socket) => handlers.onFailure(classifyTlsError(error, socket), error));
+      const onUpdate = (): void => server.setSecureContext(serverOptions(handlers.alpn));
+      listeners.add(onUpdate);
+      server.on('close', () => listeners.delete(onUpdate));
+      return server;
     },
     clientOptions,
     connect(peer) {
       const socket = tls.connect(clientOptions(peer));
       const key = sessionKey(peer);
-      socket.on('session', (session: Buffer) => sessions.set(key, session));
+      socket.on('session', (session: Buffer) => {
+        // Only a session whose server identity was verified may be resumed later (resumption
+        // skips checkServerIdentity); a ticket that races a failed check is dropped.
+        if (socket.isSessionReused() || isExpectedPeer(peerSpiffeId(socket), peer.expectedIds)) sessions.set(key, session);
+      });
       return socket;
     },
     update(next) {

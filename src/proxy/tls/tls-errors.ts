@@ -61,9 +61,9 @@ const byCode: ReadonlyMap<string, TlsFailureReason> = new Map<string, TlsFailure
  */
 export function classifyTlsError(error: unknown, socket?: { readonly authorizationError?: unknown }): TlsFailureReason {
   const authorizationError = socket?.authorizationError;
-  if (authorizationError !== undefined && authorizationError !== null) {
-    const code = (authorizationError as { code?: unknown }).code;
-    const reason = byCode.get(typeof code === 'string' ? code : authorizationError instanceof Error ? authorizationError.message : typeof authorizationError === 'string' ? authorizationError : '');
+  const authCode = typeof authorizationError === 'string' ? authorizationError : codeOf(authorizationError);
+  if (authCode !== undefined) {
+    const reason = byCode.get(authCode);
     if (reason !== undefined) return reason;
   }
   if (typeof error !== 'object' || error === null) return 'other';
@@ -79,6 +79,12 @@ export function classifyTlsError(error: unknown, socket?: { readonly authorizati
     if (reason !== undefined) return reason;
   }
   return 'other';
+}
+
+function codeOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const code = (value as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** An Error carrying a Weft code, as `checkServerIdentity` and server-side checks raise them. */

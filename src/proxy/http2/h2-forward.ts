@@ -1,0 +1,142 @@
+/**
+ * Forwards one HTTP/2 stream (request and response, bodies, trailers, resets) from a server stream to a
+ * client session, with backpressure both ways. Shared by the outbound path (app → peer proxy) and the
+ * inbound path (peer proxy → app).
+ */
+import { constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+
+const END_STREAM = constants.NGHTTP2_FLAG_END_STREAM;
+const XFCC = 'x-forwarded-client-cert';
+
+export function isGrpc(headers: IncomingHttpHeaders): boolean {
+  const ct = headers['content-type'];
+  return typeof ct === 'string' && ct.startsWith('application/grpc');
+}
+
+/**
+ * The request headers to send on: identity headers from the caller (`x-forwarded-client-cert`,
+ * `x-weft-*`) are dropped (the only identity trusted is the one TLS proved), `extra` is added.
+ */
+export function forwardableHeaders(headers: IncomingHttpHeaders, extra: OutgoingHttpHeaders | undefined): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const name of Object.keys(headers)) {
+    if (name === XFCC || name.startsWith('x-weft-')) continue;
+    out[name] = headers[name];
+  }
+  if (extra !== undefined) Object.assign(out, extra);
+  return out;
+}
+
+/** gRPC's percent-encoding of `grpc-message`: only '%' and bytes outside printable ASCII are encoded. */
+export function grpcMessage(text: string): string {
+  let out = '';
+  for (const b of Buffer.from(text, 'utf8')) {
+    out += b < 0x20 || b > 0x7e || b === 0x25 ? `%${b.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(b);
+  }
+  return out;
+}
+
+/** Answers a stream locally (denial, no upstream): HTTP status with a short body, or gRPC status in trailers-only form. */
+export function respondLocally(stream: ServerHttp2Stream, grpc: boolean, httpStatus: number, grpcStatus: number, message: string): void {
+  if (stream.destroyed || stream.closed) return;
+  if (stream.headersSent) {
+    stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    return;
+  }
+  if (grpc) {
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': grpcMessage(message) }, { endStream: true });
+    return;
+  }
+  stream.respond({ ':status': httpStatus, 'content-type': 'text/plain; charset=utf-8' });
+  stream.end(`${message}\n`);
+}
+
+export interface ForwardOutcome {
+  /** The response status, or 0 if none was forwarded. */
+  readonly status: number;
+  /** `grpc-status` from the trailers (or a trailers-only response), -1 when there was none. */
+  readonly grpcStatus: number;
+  readonly error: Error | undefined;
+}
+
+/**
+ * Sends `headers` on `session` and pipes the stream's body up and the response (headers, body, trailers)
+ * back. `onUpstreamError` answers the stream when the upstream fails before any response header.
+ */
+export function forwardStream(
+  down: ServerHttp2Stream,
+  headers: OutgoingHttpHeaders,
+  session: ClientHttp2Session,
+  onUpstreamError: (e: Error) => void,
+  onDone: (outcome: ForwardOutcome) => void,
+): void {
+  let up: ClientHttp2Stream;
+  try {
+    up = session.request(headers, { endStream: down.readableEnded && down.readableLength === 0 });
+  } catch (e) {
+    onUpstreamError(e instanceof Error ? e : new Error(String(e)));
+    onDone({ status: 0, grpcStatus: -1, error: e instanceof Error ? e : new Error(String(e)) });
+    return;
+  }
+  let status = 0;
+  let grpcStatus = -1;
+  let trailers: IncomingHttpHeaders | undefined;
+  let finished = false;
+  const done = (error: Error | undefined): void => {
+    if (finished) return;
+    finished = true;
+    onDone({ status, grpcStatus, error });
+  };
+  up.on('response', (h, flags) => {
+    status = Number(h[':status']);
+    const gs = h['grpc-status'];
+    if (typeof gs === 'string') grpcStatus = Number(gs);
+    if (down.destroyed || down.closed) {
+      up.close(constants.NGHTTP2_CANCEL);
+      return;
+    }
+    const endStream = (flags & END_STREAM) !== 0;
+    try {
+      down.respond(h, { endStream, waitForTrailers: !endStream });
+    } catch (e) {
+      up.close(constants.NGHTTP2_INTERNAL_ERROR);
+      down.close(constants.NGHTTP2_INTERNAL_ERROR);
+      done(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    // Body listeners only now: DATA that arrived before the headers waits in `up`'s buffer (pitfall §5.3).
+    if (!endStream) up.pipe(down);
+  });
+  up.on('trailers', (t: IncomingHttpHeaders) => {
+    trailers = t;
+    const gs = t['grpc-status'];
+    if (typeof gs === 'string') grpcStatus = Number(gs);
+  });
+  down.on('wantTrailers', () => {
+    try {
+      down.sendTrailers(trailers ?? {});
+    } catch {
+      down.close(constants.NGHTTP2_INTERNAL_ERROR);
+    }
+  });
+  up.on('error', (e: Error) => {
+    if (status === 0) onUpstreamError(e);
+    else if (!down.destroyed) down.close(constants.NGHTTP2_INTERNAL_ERROR);
+    done(e);
+  });
+  up.on('close', () => {
+    // A reset after the response started: pass the reset on instead of ending cleanly.
+    if (up.rstCode !== undefined && up.rstCode !== constants.NGHTTP2_NO_ERROR && !down.destroyed && !down.closed) {
+      if (status === 0) onUpstreamError(new Error(`upstream reset the stream (code ${up.rstCode})`));
+      else down.close(up.rstCode);
+    }
+    done(undefined);
+  });
+  down.on('close', () => {
+    if (!up.closed && !up.destroyed && (down.rstCode ?? 0) !== constants.NGHTTP2_NO_ERROR) up.close(constants.NGHTTP2_CANCEL);
+  });
+  down.on('error', () => {
+    if (!up.destroyed) up.close(constants.NGHTTP2_CANCEL);
+  });
+  down.pipe(up);
+}

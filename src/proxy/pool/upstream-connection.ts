@@ -1,0 +1,96 @@
+/**
+ * One pooled upstream connection (to a peer proxy over mTLS, or to the local application in
+ * plaintext). The object owns the socket's listeners for its whole life, bound once, and forwards
+ * events to whoever currently uses it (`user`); while idle in the pool any byte, end or close
+ * makes the pool drop it (a connection that speaks unasked is not safe to reuse).
+ */
+import type { Socket } from 'node:net';
+
+/** Who uses a leased connection: the engine's per-request exchange object. */
+export interface UpstreamUser {
+  onUpstreamData(conn: UpstreamConnection, chunk: Buffer): void;
+  onUpstreamDrain(conn: UpstreamConnection): void;
+  /** The connection ended, closed or failed while leased; it is already out of the pool. */
+  onUpstreamClose(conn: UpstreamConnection, error: Error | undefined): void;
+}
+
+/** What the pool needs to hear from a connection it holds. */
+export interface UpstreamOwner {
+  onIdleClosed(conn: UpstreamConnection): void;
+}
+
+export class UpstreamConnection {
+  readonly socket: Socket;
+  readonly key: string;
+  readonly owner: UpstreamOwner;
+  /** The server's SPIFFE ID (TLS upstreams), checked at the handshake. */
+  peerIdentity: string | undefined = undefined;
+  user: UpstreamUser | undefined = undefined;
+  /** How many requests this connection carried; above 0 it is a reused (possibly stale) connection. */
+  uses = 0;
+  idleSince = 0;
+  /** Set once the socket ended, closed or failed; the connection is never reused after that. */
+  dead = false;
+  /** Leased to a user (set and cleared by the pool only). */
+  leased = false;
+  private lastError: Error | undefined = undefined;
+
+  constructor(socket: Socket, key: string, owner: UpstreamOwner) {
+    this.socket = socket;
+    this.key = key;
+    this.owner = owner;
+    socket.on('data', this.onData);
+    socket.on('drain', this.onDrain);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onClose);
+    socket.on('error', this.onError);
+  }
+
+  /** One write; returns false when the caller should wait for `onUpstreamDrain`. */
+  write(data: Buffer): boolean {
+    return this.socket.write(data);
+  }
+
+  destroy(): void {
+    this.markDead(undefined);
+    this.socket.destroy();
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    const user = this.user;
+    if (user !== undefined) user.onUpstreamData(this, chunk);
+    else this.destroy(); // bytes while idle: drop it
+  };
+
+  private readonly onDrain = (): void => {
+    this.user?.onUpstreamDrain(this);
+  };
+
+  private readonly onEnd = (): void => {
+    // The peer half-closed: an HTTP/1.1 connection is finished then (we never half-close).
+    // Every byte before the FIN was delivered already, so a close-delimited body is complete here.
+    this.markDead(undefined);
+    this.socket.destroy();
+  };
+
+  private readonly onError = (error: Error): void => {
+    this.lastError = error;
+    this.markDead(error);
+  };
+
+  private readonly onClose = (): void => {
+    this.markDead(this.lastError);
+  };
+
+  private markDead(error: Error | undefined): void {
+    if (this.dead) return;
+    this.dead = true;
+    const user = this.user;
+    if (user !== undefined) {
+      this.user = undefined;
+      user.onUpstreamClose(this, error);
+    } else {
+      this.owner.onIdleClosed(this);
+    }
+  }
+}

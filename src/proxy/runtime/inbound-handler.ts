@@ -1,0 +1,312 @@
+/**
+ * The inbound side of the proxy: a connection arrives for an application port (captured on 15006 with
+ * its original destination, or on an explicit inbound listener). mTLS is terminated here (STRICT: TLS
+ * with a verified client certificate only; PERMISSIVE: first-byte detection, plaintext is marked
+ * unauthenticated), the caller's SPIFFE ID is read once, and the connection goes by ALPN (or by the
+ * port's protocol) to the HTTP/1.1 engine, the HTTP/2 path, or an opaque TCP tunnel to the application.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import { type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { wireStatusOf } from '../../core/status-map.js';
+import { sniffSocket } from '../detect/sniff-socket.js';
+import type { DetectedProtocol } from '../detect/detect-protocol.js';
+import { createH2Front, type H2Front } from '../http2/h2-front.js';
+import { forwardStream, forwardableHeaders, isGrpc, respondLocally } from '../http2/h2-forward.js';
+import type { H2SessionPool } from '../http2/h2-session-pool.js';
+import { joinTunnel } from '../tcp/tcp-tunnel.js';
+import type { Generation, InboundPortRuntime } from './generation.js';
+import type { Http1EnginePort, InboundConnection } from './http1-port.js';
+import type { AuthzAttributes, AuthzVerdict } from './inbound-authorizer.js';
+import type { Log } from './log.js';
+import type { ShellMetrics } from './shell-metrics.js';
+import { peerSpiffeId, type MeshTls } from './tls-material.js';
+import type { Clock } from '../../core/clock.js';
+import { inboundEdgeLabels, type ProxyMetrics } from '../metrics/index.js';
+import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
+import type { TcpRegistry } from './tcp-registry.js';
+
+export const ALPN_HTTP1 = 'weft-http1';
+export const ALPN_H2 = 'h2';
+export const ALPN_TCP = 'weft-tcp';
+
+export interface InboundDeps {
+  readonly log: Log;
+  readonly metrics: ShellMetrics;
+  readonly registry: ProxyMetrics;
+  readonly clock: Clock;
+  readonly tls: MeshTls;
+  readonly current: () => Generation;
+  readonly http1: Http1EnginePort | undefined;
+  readonly tcp: TcpRegistry;
+  readonly appH2: H2SessionPool;
+  readonly detectTimeoutMs: number;
+  /** The proxy's own ports: never delivered to (loop guard). */
+  readonly ownPorts: () => ReadonlySet<number>;
+}
+
+export interface InboundHandler {
+  /** A connection for application port `destinationPort`. */
+  accept(socket: Socket, destinationPort: number): void;
+  readonly h2: H2Front<InboundConnection>;
+  close(): void;
+}
+
+interface PendingTls {
+  readonly destinationPort: number;
+}
+
+function denyMessage(v: AuthzVerdict): string {
+  return v.policy === undefined ? `RBAC: access denied (${v.reason})` : `RBAC: access denied by policy ${v.policy}`;
+}
+
+export function createInboundHandler(deps: InboundDeps): InboundHandler {
+  const { log, metrics, registry, clock } = deps;
+  const pem = deps.tls.pem();
+  const tlsServer = createTlsServer({
+    ...pem,
+    minVersion: 'TLSv1.3',
+    requestCert: true,
+    // Verification is checked on 'secureConnection' so that failures are counted with their reason.
+    rejectUnauthorized: false,
+    ALPNProtocols: [ALPN_HTTP1, ALPN_H2, ALPN_TCP],
+    handshakeTimeout: 10_000,
+  });
+  deps.tls.onRotate(() => tlsServer.setSecureContext({ ...deps.tls.pem(), minVersion: 'TLSv1.3' }));
+  const pending = new Map<string, PendingTls>();
+  const keyOf = (s: Socket): string => `${s.remoteAddress ?? ''}:${s.remotePort ?? 0}>${s.localPort ?? 0}`;
+  const handshakeFailed = (reason: TlsFailureReason, detail: string): void => {
+    registry.tlsHandshakeFailure('inbound', reason);
+    log.debug('inbound TLS handshake failed', { reason, detail });
+  };
+  tlsServer.on('tlsClientError', (e, s: TLSSocket) => {
+    pending.delete(keyOf(s));
+    handshakeFailed(classifyTlsError(e, s), e.message);
+    s.destroy();
+  });
+  tlsServer.on('secureConnection', (s: TLSSocket) => {
+    const key = keyOf(s);
+    const p = pending.get(key);
+    pending.delete(key);
+    s.on('error', () => undefined);
+    if (p === undefined) {
+      s.destroy();
+      return;
+    }
+    if (!s.authorized) {
+      const cert = s.getPeerCertificate();
+      const none = cert === undefined || Object.keys(cert).length === 0;
+      const code = String(s.authorizationError ?? '');
+      handshakeFailed(none ? 'no_client_cert' : classifyTlsError({ code }, s), code);
+      s.destroy();
+      return;
+    }
+    s.setNoDelay(true);
+    const peer = peerSpiffeId(s);
+    if (peer === undefined) {
+      handshakeFailed('bad_identity', 'no SPIFFE ID in the client certificate');
+      s.destroy();
+      return;
+    }
+    const portRt = deps.current().inboundByPort.get(p.destinationPort);
+    if (portRt === undefined) {
+      s.destroy();
+      return;
+    }
+    const alpn = s.alpnProtocol;
+    const proto: DetectedProtocol | 'detect' =
+      alpn === ALPN_HTTP1 ? 'http1' : alpn === ALPN_H2 ? 'h2' : alpn === ALPN_TCP ? 'tcp' : 'detect';
+    metrics.connections.inc(['inbound_mtls', typeof alpn === 'string' ? alpn : 'none']);
+    if (proto === 'detect') serveByPort(s, Buffer.alloc(0), portRt, peer);
+    else dispatch(proto, s, Buffer.alloc(0), portRt, peer);
+  });
+
+  const h2 = createH2Front<InboundConnection>(onInboundStream, (where, e) => {
+    metrics.unexpectedErrors.inc([where]);
+    log.debug('inbound h2 error', { where, error: String(e) });
+  });
+
+  function connectionOf(s: Socket, portRt: InboundPortRuntime, peer: string | undefined): InboundConnection {
+    const edge = registry.bindEdge(inboundEdgeLabels(deps.current().snapshot.workload, peer, 'http', String(portRt.appPort)));
+    return {
+      recorder: { record: (status, ms) => edge.recordRequest(status, -1, 'none', ms / 1000) },
+      peerIdentity: peer,
+      peerAddress: s.remoteAddress ?? '',
+      destinationPort: portRt.appPort,
+      appAddress: portRt.appAddress,
+      appPort: portRt.appPort,
+      authorizer: () => deps.current().authorizer,
+    };
+  }
+
+  function dispatch(proto: DetectedProtocol, s: Socket, initial: Buffer, portRt: InboundPortRuntime, peer: string | undefined): void {
+    const conn = connectionOf(s, portRt, peer);
+    switch (proto) {
+      case 'http1':
+        if (deps.http1 === undefined) {
+          s.end('HTTP/1.1 501 Not Implemented\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+          return;
+        }
+        deps.http1.serveInbound(s, initial, conn);
+        return;
+      case 'h2':
+        h2.serve(s, initial, conn);
+        return;
+      case 'tcp':
+        tunnelToApp(s, initial, conn);
+        return;
+      case 'tls':
+        // TLS inside a plaintext port (an application doing its own TLS): opaque bytes.
+        tunnelToApp(s, initial, conn);
+        return;
+    }
+  }
+
+  /** By the port's configured protocol, detecting when it says so. */
+  function serveByPort(s: Socket, initial: Buffer, portRt: InboundPortRuntime, peer: string | undefined): void {
+    switch (portRt.config.protocol) {
+      case 'http':
+        dispatch('http1', s, initial, portRt, peer);
+        return;
+      case 'http2':
+      case 'grpc':
+        dispatch('h2', s, initial, portRt, peer);
+        return;
+      case 'tcp':
+        dispatch('tcp', s, initial, portRt, peer);
+        return;
+      case 'detect':
+        if (initial.length > 0) {
+          s.unshift(initial);
+        }
+        sniffSocket(s, deps.detectTimeoutMs, (p, bytes) => dispatch(p, s, bytes, portRt, peer));
+        return;
+    }
+  }
+
+  function tunnelToApp(s: Socket, initial: Buffer, conn: InboundConnection): void {
+    const attrs: AuthzAttributes = { protocol: 'tcp', sourcePrincipal: conn.peerIdentity, sourceIp: conn.peerAddress, destinationPort: conn.destinationPort };
+    const verdict = deps.current().authorizer.authorize(attrs);
+    if (!verdict.allowed) {
+      if (log.debugEnabled) log.debug('tcp connection denied', { peer: conn.peerIdentity, port: conn.destinationPort, policy: verdict.policy, rule: verdict.ruleIndex, reason: verdict.reason });
+      s.destroy();
+      return;
+    }
+    const edge = registry.bindEdge(inboundEdgeLabels(deps.current().snapshot.workload, conn.peerIdentity, 'tcp', String(conn.appPort)));
+    const app = netConnect({ host: conn.appAddress, port: conn.appPort });
+    app.setNoDelay(true);
+    edge.connectionOpened();
+    const untrack = deps.tcp.add({
+      attrs,
+      close: (r) => {
+        if (r === 'policy') metrics.tcpClosedByPolicy.inc([]);
+        s.destroy();
+        app.destroy();
+      },
+    });
+    joinTunnel(s, app, initial, edge, () => {
+      untrack();
+      edge.connectionClosed();
+    });
+  }
+
+  function onInboundStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, conn: InboundConnection): void {
+    const started = clock.monotonic();
+    const grpc = isGrpc(headers);
+    const edge = registry.bindEdge(inboundEdgeLabels(deps.current().snapshot.workload, conn.peerIdentity, grpc ? 'grpc' : 'http', String(conn.appPort)));
+    const rawPath = headers[':path'] ?? '/';
+    const q = rawPath.indexOf('?');
+    const attrs: AuthzAttributes = {
+      protocol: grpc ? 'grpc' : 'http',
+      sourcePrincipal: conn.peerIdentity,
+      sourceIp: conn.peerAddress,
+      destinationPort: conn.destinationPort,
+      method: headers[':method'] ?? 'GET',
+      path: q < 0 ? rawPath : rawPath.slice(0, q),
+      host: headers[':authority'] ?? '',
+      header: (name) => {
+        const v = headers[name];
+        return Array.isArray(v) ? v.join(',') : v;
+      },
+    };
+    const verdict = deps.current().authorizer.authorize(attrs);
+    if (!verdict.allowed) {
+      if (log.debugEnabled) log.debug('h2 request denied', { peer: conn.peerIdentity, path: attrs.path, policy: verdict.policy, rule: verdict.ruleIndex, reason: verdict.reason });
+      const st = wireStatusOf('WEFT_AUTHZ_DENIED');
+      metrics.h2Requests.inc(['inbound', String(grpc), '4xx']);
+      edge.recordRequest(grpc ? 200 : st.http, grpc ? st.grpc : -1, 'denied', (clock.monotonic() - started) / 1000);
+      respondLocally(stream, grpc, st.http, st.grpc, denyMessage(verdict));
+      return;
+    }
+    const extra = conn.peerIdentity === undefined
+      ? undefined
+      : { 'x-forwarded-client-cert': `By=${deps.current().snapshot.workload.spiffeId};URI=${conn.peerIdentity}` };
+    const appKey = `${conn.appAddress}:${conn.appPort}`;
+    const session = deps.appH2.get(appKey, `http://${appKey}`, () => {
+      const sock = netConnect({ host: conn.appAddress, port: conn.appPort });
+      sock.setNoDelay(true);
+      return sock;
+    });
+    forwardStream(stream, forwardableHeaders(headers, extra), session, (e) => {
+      metrics.upstreamFailures.inc(['inbound', 'app_connect']);
+      const st = wireStatusOf('WEFT_PROXY_UPSTREAM_CONNECT');
+      respondLocally(stream, grpc, st.http, st.grpc, `upstream connect error: ${e.message}`);
+    }, (o) => {
+      metrics.h2Requests.inc(['inbound', String(grpc), o.status === 0 ? 'none' : `${Math.floor(o.status / 100)}xx`]);
+      edge.recordRequest(o.status, o.grpcStatus, 'allowed', (clock.monotonic() - started) / 1000);
+    });
+  }
+
+  return {
+    accept(socket, destinationPort) {
+      socket.setNoDelay(true);
+      socket.on('error', () => undefined);
+      const gen = deps.current();
+      const portRt = gen.inboundByPort.get(destinationPort);
+      if (portRt === undefined || deps.ownPorts().has(destinationPort)) {
+        metrics.connections.inc(['inbound', 'refused']);
+        socket.destroy();
+        return;
+      }
+      const strict = gen.snapshot.mesh.mtlsMode === 'STRICT';
+      sniffSocket(socket, deps.detectTimeoutMs, (proto, initial) => {
+        if (proto === 'tls') {
+          pending.set(keyOf(socket), { destinationPort });
+          socket.unshift(initial);
+          tlsServer.emit('connection', socket);
+          return;
+        }
+        if (strict) {
+          metrics.plaintextRefused.inc([String(destinationPort)]);
+          registry.tlsHandshakeFailure('inbound', 'plaintext');
+          log.debug('plaintext refused on a STRICT port', { port: destinationPort, peer: socket.remoteAddress });
+          socket.destroy();
+          return;
+        }
+        metrics.connections.inc(['inbound_plaintext', proto]);
+        const p: DetectedProtocol = portRt.config.protocol === 'detect' ? proto : protoOfPort(portRt, proto);
+        dispatch(p, socket, initial, portRt, undefined);
+      });
+    },
+    h2,
+    close() {
+      tlsServer.close();
+      h2.destroyAll();
+    },
+  };
+}
+
+function protoOfPort(portRt: InboundPortRuntime, detected: DetectedProtocol): DetectedProtocol {
+  switch (portRt.config.protocol) {
+    case 'http':
+      return 'http1';
+    case 'http2':
+    case 'grpc':
+      return 'h2';
+    case 'tcp':
+      return 'tcp';
+    case 'detect':
+      return detected;
+  }
+}
+

@@ -1,0 +1,206 @@
+/**
+ * The outbound side: an application's plaintext connection (captured on 15001 and mapped to a service by
+ * its original destination, or accepted on a service's explicit listener) goes by the service's protocol
+ * (or by detection) to the HTTP/1.1 engine, to HTTP/2 streams over a pooled mTLS session to the peer
+ * proxy (ALPN h2), or to an opaque TCP tunnel over mTLS (ALPN weft-tcp). The server's SPIFFE ID must be
+ * one the snapshot lists for the service.
+ */
+import type { Socket } from 'node:net';
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { wireStatusOf } from '../../core/status-map.js';
+import type { DetectedProtocol } from '../detect/detect-protocol.js';
+import { sniffSocket } from '../detect/sniff-socket.js';
+import { createH2Front, type H2Front } from '../http2/h2-front.js';
+import { forwardStream, forwardableHeaders, isGrpc, respondLocally } from '../http2/h2-forward.js';
+import type { H2SessionPool } from '../http2/h2-session-pool.js';
+import type { Endpoint } from '../snapshot/proxy-snapshot.js';
+import { joinTunnel } from '../tcp/tcp-tunnel.js';
+import type { OutboundServiceRuntime } from './generation.js';
+import type { Http1EnginePort } from './http1-port.js';
+import { ALPN_H2, ALPN_TCP } from './inbound-handler.js';
+import type { Log } from './log.js';
+import type { ShellMetrics } from './shell-metrics.js';
+import { createSpiffeCheck, type MeshTls } from './tls-material.js';
+import type { Clock } from '../../core/clock.js';
+import { outboundEdgeLabels, type ProxyMetrics } from '../metrics/index.js';
+import { classifyTlsError } from '../tls/tls-errors.js';
+import type { Generation } from './generation.js';
+
+export interface OutboundDeps {
+  readonly log: Log;
+  readonly metrics: ShellMetrics;
+  readonly registry: ProxyMetrics;
+  readonly clock: Clock;
+  readonly current: () => Generation;
+  readonly tls: MeshTls;
+  readonly http1: Http1EnginePort | undefined;
+  readonly peerH2: H2SessionPool;
+  readonly detectTimeoutMs: number;
+}
+
+/** Finds the service in the generation in force (read per connection and per HTTP/2 stream). */
+export type ServiceResolver = () => OutboundServiceRuntime | undefined;
+
+export interface OutboundHandler {
+  accept(socket: Socket, resolve: ServiceResolver): void;
+  readonly h2: H2Front<ServiceResolver>;
+  /** Open outbound TCP tunnels, for drain. */
+  openTunnels(): number;
+  closeTunnels(): void;
+}
+
+export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
+  const { log, metrics, registry, clock } = deps;
+  const tunnels = new Set<Socket>();
+  const h2 = createH2Front<ServiceResolver>(onOutboundStream, (where, e) => {
+    metrics.unexpectedErrors.inc([where]);
+    log.debug('outbound h2 error', { where, error: String(e) });
+  });
+
+  function dialPeer(ep: Endpoint, svc: OutboundServiceRuntime, alpn: string): TLSSocket {
+    const s = tlsConnect({
+      host: ep.address,
+      port: ep.port,
+      secureContext: deps.tls.clientContext(),
+      ALPNProtocols: [alpn],
+      minVersion: 'TLSv1.3',
+      checkServerIdentity: createSpiffeCheck(svc.identities),
+    });
+    s.setNoDelay(true);
+    return s;
+  }
+
+  function dispatch(proto: DetectedProtocol, s: Socket, initial: Buffer, svc: OutboundServiceRuntime, resolve: ServiceResolver): void {
+    metrics.connections.inc(['outbound', proto]);
+    switch (proto) {
+      case 'http1':
+        if (deps.http1 === undefined) {
+          s.end('HTTP/1.1 501 Not Implemented\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+          return;
+        }
+        deps.http1.serveOutbound(s, initial, svc.http1);
+        return;
+      case 'h2':
+        h2.serve(s, initial, resolve);
+        return;
+      case 'tcp':
+      case 'tls':
+        tunnelToPeer(s, initial, svc);
+        return;
+    }
+  }
+
+  function tunnelToPeer(s: Socket, initial: Buffer, svc: OutboundServiceRuntime): void {
+    const ep = svc.pickEndpoint();
+    if (ep === undefined) {
+      metrics.upstreamFailures.inc(['outbound', 'no_endpoint']);
+      s.destroy();
+      return;
+    }
+    s.pause();
+    const up = dialPeer(ep, svc, ALPN_TCP);
+    const label = svc.label;
+    let ready = false;
+    const onEarlyError = (e: Error): void => {
+      if (ready) return;
+      const reason = classifyTlsError(e);
+      if (reason !== 'other') registry.tlsHandshakeFailure('outbound', reason);
+      metrics.upstreamFailures.inc(['outbound', reason === 'other' ? 'connect' : reason]);
+      log.debug('outbound tcp connect failed', { service: label, endpoint: `${ep.address}:${ep.port}`, error: e.message });
+      s.destroy();
+      up.destroy();
+    };
+    up.once('error', onEarlyError);
+    s.once('close', () => {
+      if (!ready) up.destroy();
+    });
+    up.once('secureConnect', () => {
+      if (up.alpnProtocol !== ALPN_TCP) {
+        onEarlyError(new Error('peer did not negotiate ALPN weft-tcp'));
+        return;
+      }
+      ready = true;
+      up.off('error', onEarlyError);
+      tunnels.add(s);
+      const edge = registry.bindEdge(outboundEdgeLabels(deps.current().snapshot.workload, svc.service, 'tcp', ep.identity));
+      edge.connectionOpened();
+      joinTunnel(s, up, initial, edge, () => {
+        tunnels.delete(s);
+        edge.connectionClosed();
+      });
+    });
+  }
+
+  function onOutboundStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, resolve: ServiceResolver): void {
+    const started = clock.monotonic();
+    const grpc = isGrpc(headers);
+    const svc = resolve();
+    const fail = (code: 'WEFT_PROXY_NO_ROUTE' | 'WEFT_PROXY_UPSTREAM_CONNECT' | 'WEFT_TLS_PEER_IDENTITY', msg: string): void => {
+      const st = wireStatusOf(code === 'WEFT_PROXY_NO_ROUTE' ? 'WEFT_PROXY_UPSTREAM_CONNECT' : code);
+      metrics.h2Requests.inc(['outbound', String(grpc), `${Math.floor(st.http / 100)}xx`]);
+      respondLocally(stream, grpc, st.http, st.grpc, msg);
+    };
+    if (svc === undefined) {
+      fail('WEFT_PROXY_NO_ROUTE', 'no service for this listener');
+      return;
+    }
+    const ep = svc.pickEndpoint();
+    if (ep === undefined) {
+      metrics.upstreamFailures.inc(['outbound', 'no_endpoint']);
+      fail('WEFT_PROXY_UPSTREAM_CONNECT', `no healthy upstream for ${svc.label}`);
+      return;
+    }
+    const edge = registry.bindEdge(outboundEdgeLabels(deps.current().snapshot.workload, svc.service, grpc ? 'grpc' : 'http', ep.identity));
+    const key = `${ep.address}:${ep.port}|${svc.service.identities.join(',')}`;
+    const session = deps.peerH2.get(key, `https://${ep.address}:${ep.port}`, () => dialPeer(ep, svc, ALPN_H2));
+    forwardStream(stream, forwardableHeaders(headers, undefined), session, (e) => {
+      // A failed session cancels its pending streams; the cause says why (e.g. the identity check).
+      const cause = e.cause instanceof Error ? e.cause : e;
+      const reason = classifyTlsError(cause);
+      if (reason !== 'other') registry.tlsHandshakeFailure('outbound', reason);
+      metrics.upstreamFailures.inc(['outbound', reason === 'other' ? 'connect' : reason]);
+      edge.recordRequest(grpc ? 200 : 503, grpc ? 14 : -1, 'none', (clock.monotonic() - started) / 1000);
+      if (reason === 'bad_identity') fail('WEFT_TLS_PEER_IDENTITY', `upstream identity check failed: ${cause.message}`);
+      else fail('WEFT_PROXY_UPSTREAM_CONNECT', `upstream connect error: ${cause.message}`);
+    }, (o) => {
+      if (o.status !== 0) {
+        metrics.h2Requests.inc(['outbound', String(grpc), `${Math.floor(o.status / 100)}xx`]);
+        edge.recordRequest(o.status, o.grpcStatus, 'none', (clock.monotonic() - started) / 1000);
+      }
+    });
+  }
+
+  return {
+    accept(socket, resolve) {
+      socket.setNoDelay(true);
+      socket.on('error', () => undefined);
+      const svc = resolve();
+      if (svc === undefined) {
+        metrics.upstreamFailures.inc(['outbound', 'no_service']);
+        socket.destroy();
+        return;
+      }
+      switch (svc.service.protocol) {
+        case 'http':
+          dispatch('http1', socket, Buffer.alloc(0), svc, resolve);
+          return;
+        case 'http2':
+        case 'grpc':
+          dispatch('h2', socket, Buffer.alloc(0), svc, resolve);
+          return;
+        case 'tcp':
+          dispatch('tcp', socket, Buffer.alloc(0), svc, resolve);
+          return;
+        case 'detect':
+          sniffSocket(socket, deps.detectTimeoutMs, (p, initial) => dispatch(p, socket, initial, svc, resolve));
+          return;
+      }
+    },
+    h2,
+    openTunnels: () => tunnels.size,
+    closeTunnels() {
+      for (const s of tunnels) s.destroy();
+    },
+  };
+}

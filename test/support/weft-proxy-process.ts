@@ -1,0 +1,144 @@
+/**
+ * Runs `weft proxy` as a real child process for integration tests: writes its snapshot file, waits for
+ * its ready line (bounded), collects its log lines, and stops it by PID.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rename, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export interface ProxyProcess {
+  readonly proc: ChildProcess;
+  readonly pid: number;
+  readonly adminPort: number;
+  readonly snapshotPath: string;
+  /** stderr log lines so far. */
+  readonly logs: string[];
+  /** Atomically replaces the snapshot file (the proxy notices the change). */
+  writeSnapshot(snapshot: unknown): Promise<void>;
+  /** Waits until a log line includes `text` (bounded). */
+  waitForLog(text: string, timeoutMs?: number, fromIndex?: number): Promise<string>;
+  admin(path: string): Promise<{ status: number; body: string }>;
+  /** SIGTERM and wait for exit (SIGKILL after `timeoutMs`). Resolves to the exit code. */
+  stop(timeoutMs?: number): Promise<number | null>;
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface StartProxyOptions {
+  readonly dir: string;
+  readonly name: string;
+  readonly snapshot: unknown;
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly caPath: string;
+  readonly extraArgs?: readonly string[];
+}
+
+const weftBin = join(process.cwd(), 'bin', 'weft.js');
+
+export async function startWeftProxy(o: StartProxyOptions): Promise<ProxyProcess> {
+  const snapshotPath = join(o.dir, `${o.name}-snapshot.json`);
+  await writeFile(snapshotPath, JSON.stringify(o.snapshot, null, 2));
+  const args = [weftBin, 'proxy', '--snapshot', snapshotPath, '--cert', o.certPath, '--key', o.keyPath, '--ca', o.caPath,
+    '--admin-port', '0', '--no-capture', '--log-level', 'debug', ...(o.extraArgs ?? [])];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: string[] = [];
+  const waiters = new Set<() => void>();
+  let errBuf = '';
+  proc.stderr?.setEncoding('utf8');
+  proc.stderr?.on('data', (c: string) => {
+    errBuf += c;
+    let i;
+    while ((i = errBuf.indexOf('\n')) >= 0) {
+      logs.push(errBuf.slice(0, i));
+      errBuf = errBuf.slice(i + 1);
+    }
+    for (const w of waiters) w();
+  });
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => {
+    exitCode = code;
+    resolve(code);
+  }));
+  const ready = await new Promise<{ admin: number }>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`proxy ${o.name} not ready in 10 s; logs:\n${logs.join('\n')}${errBuf}`)), 10_000);
+    proc.stdout?.setEncoding('utf8');
+    proc.stdout?.on('data', (c: string) => {
+      out += c;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        try {
+          resolve(JSON.parse(out.slice(0, nl)) as { admin: number });
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`proxy ${o.name} exited with ${String(code)} before ready:\n${logs.join('\n')}${errBuf}`));
+    });
+  });
+  const pid = proc.pid ?? 0;
+  let snapshotSeq = 0;
+  return {
+    proc,
+    pid,
+    adminPort: ready.admin,
+    snapshotPath,
+    logs,
+    async writeSnapshot(snapshot) {
+      const tmp = `${snapshotPath}.${++snapshotSeq}.tmp`;
+      await writeFile(tmp, JSON.stringify(snapshot, null, 2));
+      await rename(tmp, snapshotPath);
+    },
+    waitForLog(text, timeoutMs = 5000, fromIndex = 0) {
+      return new Promise((resolve, reject) => {
+        const check = (): boolean => {
+          for (let i = fromIndex; i < logs.length; i++) {
+            const l = logs[i]!;
+            if (l.includes(text)) {
+              waiters.delete(check2);
+              clearTimeout(timer);
+              resolve(l);
+              return true;
+            }
+          }
+          return false;
+        };
+        const check2 = (): void => void check();
+        const timer = setTimeout(() => {
+          waiters.delete(check2);
+          reject(new Error(`no log line with "${text}" in ${timeoutMs} ms; last lines:\n${logs.slice(-15).join('\n')}`));
+        }, timeoutMs);
+        if (!check()) waiters.add(check2);
+      });
+    },
+    async admin(path) {
+      const res = await fetch(`http://127.0.0.1:${ready.admin}${path}`);
+      return { status: res.status, body: await res.text() };
+    },
+    async stop(timeoutMs = 10_000) {
+      if (exitCode !== undefined) return exitCode;
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
+    },
+  };
+}
