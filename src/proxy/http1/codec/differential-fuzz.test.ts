@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { requestStreamArb } from '../../../../test/support/http1-request-arbitraries.js';
+import { requestStreamArb } from '../../../../test/support/http1-arbitraries.js';
 import { llhttpMethods, parseWithLlhttp, type OracleMessage } from '../../../../test/support/llhttp-oracle.js';
 import { createChunkedScanner, defaultHeadLimits, parseRequestHead, serializeRequestHead, type RequestHead } from './index.js';
 
