@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { cleanupChainPki, startChain } from '../support/http1-chain.js';
 import { httpRequest, RawClient } from '../support/raw-http.js';
 
-after(() => cleanupChainPki());
+after(async () => cleanupChainPki());
 
 /** Calls `onRequest` once per complete request head seen on the socket (bodies are not expected). */
 function onHeads(socket: Socket, onRequest: (n: number, head: string) => void): void {
@@ -163,6 +163,11 @@ describe('http1 engine: upstream behaviour', () => {
       c.write('GET / HTTP/1.1\r\nHost: server.b\r\n\r\n');
       await c.until(() => c.statusLines().length === 1);
       await c.until(() => c.closed, 3_000, 'idle close');
+      // A head that never completes is closed the same way (slow-loris).
+      const slow = await RawClient.open(chain.outboundPort);
+      slow.write('GET / HTTP/1.1\r\nHost: ser');
+      await slow.until(() => slow.closed, 3_000, 'partial head closed');
+      assert.equal(slow.text(), '');
     } finally {
       await chain.close();
     }

@@ -4,7 +4,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { createSecureContext, createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { createManualClock } from '../../core/clock.js';
 import type { WeftError } from '../../core/errors.js';
-import { createTempPki, type TempPki } from '../../../test/support/http1-temp-pki.js';
+import { createTestPki, type TestPki } from '../../../test/support/pki.js';
 import { createConnectionPool, type ConnectionPool, type PoolWaiter } from './connection-pool.js';
 import type { UpstreamConnection } from './upstream-connection.js';
 import { createPlainTarget, createTlsTarget, type UpstreamTarget } from './upstream-target.js';
@@ -207,7 +207,7 @@ describe('connection pool (plaintext)', () => {
 describe('connection pool (mutual TLS)', () => {
   const SERVER = 'spiffe://cluster.local/ns/b/sa/server';
   const CLIENT = 'spiffe://cluster.local/ns/a/sa/client';
-  let pki: TempPki;
+  let pki: TestPki;
   let server: TlsServer;
   let h2only: TlsServer;
   let port: number;
@@ -217,10 +217,10 @@ describe('connection pool (mutual TLS)', () => {
   let context: ReturnType<typeof createSecureContext>;
 
   before(async () => {
-    pki = createTempPki();
-    const sc = pki.issue(SERVER);
-    const cc = pki.issue(CLIENT);
-    const opts = { key: sc.key, cert: sc.cert, ca: pki.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' as const };
+    pki = await createTestPki();
+    const sc = await pki.issue(SERVER);
+    const cc = await pki.issue(CLIENT);
+    const opts = { key: sc.keyPem, cert: sc.certPem, ca: pki.caPem, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' as const };
     server = createTlsServer({ ...opts, ALPNProtocols: ['weft-http1'] }, (s: TLSSocket) => {
       peers.push(s.getPeerCertificate().subjectaltname ?? '');
       accepted.push(s);
@@ -236,13 +236,13 @@ describe('connection pool (mutual TLS)', () => {
     await new Promise<void>((r) => h2only.listen(0, '127.0.0.1', r));
     port = (server.address() as AddressInfo).port;
     h2port = (h2only.address() as AddressInfo).port;
-    context = createSecureContext({ key: cc.key, cert: cc.cert, ca: pki.ca, minVersion: 'TLSv1.3' });
+    context = createSecureContext({ key: cc.keyPem, cert: cc.certPem, ca: pki.caPem, minVersion: 'TLSv1.3' });
   });
   after(async () => {
     for (const s of accepted) s.destroy();
     await new Promise((r) => server.close(r));
     await new Promise((r) => h2only.close(r));
-    pki.cleanup();
+    await pki.cleanup();
   });
 
   const tlsPool = (): ConnectionPool => poolFor(createManualClock(), { secureContext: () => context, alpn: 'weft-http1' });

@@ -14,7 +14,8 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { Clock } from '../../core/clock.js';
 import { weftError, type WeftError } from '../../core/errors.js';
-import { spiffeIdsOfSan } from './spiffe-san.js';
+import { spiffeIdFromSubjectAltName } from '../tls/subject-alt-name.js';
+import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
 import { UpstreamConnection, type UpstreamOwner } from './upstream-connection.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
@@ -37,6 +38,8 @@ export interface ConnectionPoolOptions {
   readonly secureContext?: () => SecureContext;
   /** ALPN protocol offered to TLS targets; the server must select it. */
   readonly alpn?: string;
+  /** Told of every failed TLS handshake with its reason (e.g. `metrics.tlsHandshakeFailure('outbound', reason)`). */
+  readonly onTlsFailure?: (reason: TlsFailureReason) => void;
   /** How often idle connections are swept; 0 = no timer (tests call `sweep()`). */
   readonly sweepIntervalMs?: number;
 }
@@ -323,15 +326,15 @@ class PeerIdentityError extends Error {
 }
 
 function acceptedIdentity(accepted: ReadonlySet<string>, cert: PeerCertificate): string | undefined {
-  for (const id of spiffeIdsOfSan(cert.subjectaltname)) if (accepted.has(id)) return id;
-  return undefined;
+  const id = spiffeIdFromSubjectAltName(cert.subjectaltname);
+  return id !== undefined && accepted.has(id) ? id : undefined;
 }
 
 function checkSpiffe(accepted: ReadonlySet<string>, cert: PeerCertificate, label: string): Error | undefined {
-  const ids = spiffeIdsOfSan(cert.subjectaltname);
-  for (const id of ids) if (accepted.has(id)) return undefined;
-  const got = ids.length === 0 ? 'no SPIFFE ID' : ids.join(' ');
-  return new PeerIdentityError(`upstream identity mismatch: ${label} presented ${got}, expected ${[...accepted].join(' or ')}`, ids[0] ?? '');
+  const id = spiffeIdFromSubjectAltName(cert.subjectaltname);
+  if (id !== undefined && accepted.has(id)) return undefined;
+  const got = id ?? 'no single valid SPIFFE ID';
+  return new PeerIdentityError(`upstream identity mismatch: ${label} presented ${got}, expected ${[...accepted].join(' or ')}`, id ?? '');
 }
 
 /** One connect (+ handshake) in flight; turns into an `UpstreamConnection` or an error value. */
@@ -391,9 +394,13 @@ class Dial {
 
   private readonly onError = (error: Error): void => {
     const label = this.target.label;
-    if (error instanceof PeerIdentityError) this.fail(weftError('WEFT_TLS_PEER_IDENTITY', error.message, label));
-    else if (this.stage === DIAL_SECURE) this.fail(weftError('WEFT_TLS_HANDSHAKE', `TLS handshake with ${label} failed: ${error.message}`, label));
-    else this.fail(weftError('WEFT_PROXY_UPSTREAM_CONNECT', `cannot connect to ${label}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, label));
+    if (error instanceof PeerIdentityError) {
+      this.pool.options.onTlsFailure?.('bad_identity');
+      this.fail(weftError('WEFT_TLS_PEER_IDENTITY', error.message, label));
+    } else if (this.stage === DIAL_SECURE) {
+      this.pool.options.onTlsFailure?.(classifyTlsError(error, this.socket as TLSSocket));
+      this.fail(weftError('WEFT_TLS_HANDSHAKE', `TLS handshake with ${label} failed: ${error.message}`, label));
+    } else this.fail(weftError('WEFT_PROXY_UPSTREAM_CONNECT', `cannot connect to ${label}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, label));
   };
 
   private readonly onTimeout = (): void => {
@@ -401,6 +408,7 @@ class Dial {
   };
 
   private readonly onClose = (): void => {
+    if (this.stage === DIAL_SECURE && !this.finished) this.pool.options.onTlsFailure?.('other');
     this.fail(weftError(this.stage === DIAL_SECURE ? 'WEFT_TLS_HANDSHAKE' : 'WEFT_PROXY_UPSTREAM_CONNECT', `${this.target.label} closed the connection during setup`, this.target.label));
   };
 
