@@ -24,7 +24,6 @@ import { peerSpiffeId, type MeshTls } from './tls-material.js';
 import type { Clock } from '../../core/clock.js';
 import type { AccessLog } from '../telemetry/access-log.js';
 import { inboundEdgeLabels, type ProxyMetrics } from '../metrics/index.js';
-import { createHttpAccessLog } from './access-log-adapter.js';
 import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
 import type { TcpRegistry } from './tcp-registry.js';
 
@@ -133,8 +132,8 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     const snap = deps.current().snapshot;
     const edge = registry.bindEdge(inboundEdgeLabels(snap.workload, peer, 'http', String(portRt.appPort)));
     return {
-      ...(snap.inbound.accessLog ? { accessLog: createHttpAccessLog(deps.accessLog, clock, undefined) } : {}),
-      recorder: { record: (status, ms) => edge.recordRequest(status, -1, 'none', ms / 1000) },
+      ...(snap.inbound.accessLog ? { accessLog: deps.accessLog } : {}),
+      recorder: { record: (status, ms, authz) => edge.recordRequest(status, -1, authz, ms / 1000) },
       peerIdentity: peer,
       peerAddress: s.remoteAddress ?? '',
       destinationPort: portRt.appPort,

@@ -17,7 +17,7 @@ import { createH2SessionPool } from '../http2/h2-session-pool.js';
 import { parseProxySnapshot } from '../snapshot/parse-proxy-snapshot.js';
 import type { OriginalDstReader } from './capture-port.js';
 import type { AccessLog } from '../telemetry/access-log.js';
-import { createHttpAccessLog } from './access-log-adapter.js';
+import type { RequestRecorder } from '../http1/engine-types.js';
 import { createGeneration, type Generation, type RecorderBinder } from './generation.js';
 import type { DecisionObserver } from './inbound-authorizer.js';
 import { createProxyMetrics, outboundEdgeLabels } from '../metrics/index.js';
@@ -127,8 +127,8 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
   }
   const bindRecorder: RecorderBinder = (service, snap) => {
     const edge = registry.bindEdge(outboundEdgeLabels(snap.workload, service, 'http'));
-    const recorder = { record: (status: number, ms: number) => edge.recordRequest(status, -1, 'none', ms / 1000) };
-    return snap.outbound.accessLog ? { recorder, accessLog: createHttpAccessLog(o.accessLog, o.clock, `${service.name}.${service.namespace}`) } : { recorder };
+    const recorder: RequestRecorder = { record: (status, ms, authz) => edge.recordRequest(status, -1, authz, ms / 1000) };
+    return snap.outbound.accessLog ? { recorder, accessLog: o.accessLog } : { recorder };
   };
   const firstGen = createGeneration(first.value, observe, bindRecorder);
   if (!firstGen.ok) {
@@ -147,11 +147,19 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
   const peerPool = createConnectionPool({
     clock: o.clock, idleTimeoutMs: defaultPeerPoolIdleTimeoutMs, maxIdlePerKey: 64, maxConcurrentDials: 16, connectTimeoutMs: 5_000,
     secureContext: () => tls.clientContext(), alpn: ALPN_HTTP1, sweepIntervalMs: 5_000,
+    onTlsFailure: (reason) => registry.tlsHandshakeFailure('outbound', reason),
   });
   const appPool = createConnectionPool({
     clock: o.clock, idleTimeoutMs: defaultAppPoolIdleTimeoutMs, maxIdlePerKey: 64, maxConcurrentDials: 64, connectTimeoutMs: 5_000, sweepIntervalMs: 1_000,
   });
-  const http1: Http1EnginePort = createHttp1Engine({ clock: o.clock, random: o.random, peerPool, appPool, ownIdentity: first.value.workload.spiffeId });
+  const http1: Http1EnginePort = createHttp1Engine({
+    clock: o.clock, random: o.random, peerPool, appPool, ownIdentity: first.value.workload.spiffeId,
+    workload: { name: first.value.workload.name, namespace: first.value.workload.namespace },
+    onInternalError: (e) => {
+      metrics.unexpectedErrors.inc(['http1']);
+      log.error('unexpected error in the HTTP/1.1 engine', { error: e instanceof Error ? e.stack : String(e) });
+    },
+  });
   const inbound = createInboundHandler({ log, metrics, registry, accessLog: o.accessLog, clock: o.clock, tls, current, http1, tcp, appH2, detectTimeoutMs: o.detectTimeoutMs, ownPorts: () => ownPorts });
   const outbound = createOutboundHandler({ log, metrics, registry, accessLog: o.accessLog, clock: o.clock, current, tls, http1, peerH2, detectTimeoutMs: o.detectTimeoutMs });
 
