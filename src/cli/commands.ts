@@ -1,5 +1,9 @@
 import type { Command } from './command.js';
+import { createApplyCommand } from './commands/apply.js';
+import { createControlCommand } from './commands/control.js';
+import { createDeleteCommand } from './commands/delete.js';
 import { createDemoCommand } from './commands/demo.js';
+import { createGetCommand } from './commands/get.js';
 import { createInstallCommand } from './commands/install.js';
 import { proxyCommand } from './commands/proxy.js';
 import { createValidateCommand } from './commands/validate.js';
@@ -11,5 +15,9 @@ export function allCommands(): readonly Command[] {
     createValidateCommand(),
     createInstallCommand(),
     proxyCommand(),
+    createControlCommand(),
+    createApplyCommand(),
+    createGetCommand(),
+    createDeleteCommand(),
   ];
 }

@@ -38,6 +38,15 @@ export const errorCodes = {
   // runtime and control plane
   WEFT_RUNTIME_UNAVAILABLE: 'a runtime feature is not available on this machine',
   WEFT_CONTROL_UNAVAILABLE: 'the control plane cannot be reached',
+  WEFT_CONTROL_UNAUTHENTICATED: 'a write to the control plane API came without a valid admin token',
+  WEFT_CONTROL_BAD_REQUEST: 'a request to the control plane API is malformed (bad JSON, unknown kind, missing name)',
+  WEFT_CONTROL_NOT_FOUND: 'the control plane API has no such endpoint',
+  // resource store
+  WEFT_STORE_NOT_FOUND: 'no resource of that kind, namespace and name is stored',
+  WEFT_STORE_CONFLICT: 'the resourceVersion given is not the stored one (someone else changed the resource), or it already exists',
+  WEFT_STORE_VERSION_EXPIRED: 'a watch asked for changes older than the store still remembers; list again',
+  WEFT_STORE_IO: 'the store could not read or write its files',
+  WEFT_STORE_CORRUPT: 'the store files hold a record that cannot be read (not a torn last write)',
   WEFT_INTERNAL: 'a bug: something that should not happen did',
 } as const;
 

@@ -1,0 +1,21 @@
+/** `weft control`: runs the control plane in the foreground (the program itself is `src/control/main.ts`). */
+import { controlMain } from '../../control/main.js';
+import type { Command, CommandIo } from '../command.js';
+
+export function createControlCommand(): Command {
+  return {
+    name: 'control',
+    summary: 'Run the control plane (store and API)',
+    usage: '[--listen HOST:PORT] [--home DIR]',
+    description: [
+      'Runs the control plane until SIGINT or SIGTERM: the resource store in $WEFT_HOME/store (default',
+      '.weft/ under the working directory) and the API on http://127.0.0.1:15080. The admin token for',
+      'writes is created at first start in $WEFT_HOME/admin-token (mode 0600).',
+    ].join('\n'),
+    options: [
+      { name: 'listen', value: 'HOST:PORT', description: 'Where the API listens (default 127.0.0.1:15080; port 0 picks a free one).' },
+      { name: 'home', value: 'DIR', description: 'State directory (default $WEFT_HOME, else .weft).' },
+    ],
+    run: (io: CommandIo) => controlMain(io),
+  };
+}

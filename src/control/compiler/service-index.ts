@@ -1,0 +1,107 @@
+/**
+ * Compiles every Service once per world (not once per proxy): its outbound entries per port, with
+ * ready endpoints and the server identities callers must accept, and which instances it selects.
+ * The entries are frozen and shared by every proxy snapshot that includes them, each with a
+ * content hash computed once, so compiling 1,000 proxies does not copy or re-hash 1,000 times.
+ */
+import { createHash } from 'node:crypto';
+import type { ResourceOf } from '../../api/resource.js';
+import type { Endpoint, MeshSettings, OutboundService } from '../../proxy/snapshot/proxy-snapshot.js';
+import { canonicalJson } from '../shared/canonical-json.js';
+import type { RegisteredInstance } from '../registry/registry.js';
+import { selectEndpoints } from '../registry/select-endpoints.js';
+import { spiffeIdOf } from './mesh-settings.js';
+import { servicePortProtocol } from './port-protocol.js';
+import type { WorldSnapshot } from './world-snapshot.js';
+
+const clusterDomain = 'cluster.local';
+
+/** One outbound entry, in two variants: for callers in the Service's namespace (short host name too) and for others. */
+export interface CompiledOutbound {
+  readonly namespace: string;
+  readonly sameNamespace: HashedOutbound;
+  readonly otherNamespace: HashedOutbound;
+}
+
+export interface HashedOutbound {
+  readonly service: OutboundService;
+  readonly hash: string;
+}
+
+export interface ServiceIndex {
+  /** Every outbound entry, sorted by namespace, name, port. */
+  readonly outbound: readonly CompiledOutbound[];
+  /** For each instance key (`ns/name`), the Services that select it, with the target ports they use. */
+  readonly servicesOf: ReadonlyMap<string, readonly SelectingService[]>;
+}
+
+export interface SelectingService {
+  readonly service: ResourceOf<'Service'>;
+  readonly servicePort: number;
+  readonly targetPort: number;
+}
+
+/** A short content hash of a plain value (sha-256 of its canonical JSON, 16 hex digits). */
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function hashed(service: OutboundService): HashedOutbound {
+  return Object.freeze({ service: Object.freeze(service), hash: contentHash(service) });
+}
+
+export function buildServiceIndex(world: WorldSnapshot, mesh: MeshSettings): ServiceIndex {
+  const outbound: CompiledOutbound[] = [];
+  const servicesOf = new Map<string, SelectingService[]>();
+  const identityOf = (i: RegisteredInstance): string => spiffeIdOf(mesh.trustDomain, i.namespace, i.serviceAccount);
+  for (const r of world.resources) {
+    if (r.kind !== 'Service' || r.spec.type === 'ExternalName') continue;
+    const namespace = r.metadata.namespace ?? 'default';
+    const name = r.metadata.name;
+    const selected = selectEndpoints(r, world.instances);
+    for (const e of selected) {
+      const key = `${e.instance.namespace}/${e.instance.name}`;
+      const list = servicesOf.get(key) ?? [];
+      list.push({ service: r, servicePort: e.servicePort, targetPort: e.targetPort });
+      servicesOf.set(key, list);
+    }
+    const vip = r.spec.clusterIP !== undefined && r.spec.clusterIP !== 'None' && r.spec.clusterIP !== '' ? r.spec.clusterIP : undefined;
+    const publishNotReady = r.spec.publishNotReadyAddresses === true;
+    for (const sp of r.spec.ports ?? []) {
+      if ((sp.protocol ?? 'TCP') !== 'TCP') continue;
+      const forPort = selected.filter((e) => e.servicePort === sp.port);
+      const identities = [...new Set(forPort.map((e) => identityOf(e.instance)))].sort(compare);
+      // Endpoints that fail readiness drop out (unless the Service publishes not-ready addresses, as in Kubernetes).
+      const endpoints: Endpoint[] = forPort
+        .filter((e) => e.ready || publishNotReady)
+        .map((e): Endpoint => Object.freeze({
+          address: e.address,
+          port: e.port,
+          identity: identityOf(e.instance),
+          ...(e.instance.zone !== undefined ? { zone: e.instance.zone } : {}),
+          ready: e.ready,
+        }))
+        .sort((a, b) => compare(`${a.address}:${String(a.port).padStart(5, '0')}`, `${b.address}:${String(b.port).padStart(5, '0')}`));
+      const fqdn = [`${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.${clusterDomain}`];
+      const base = {
+        name,
+        namespace,
+        port: sp.port,
+        protocol: servicePortProtocol(sp),
+        ...(vip !== undefined ? { vip } : {}),
+        identities: Object.freeze(identities),
+        endpoints: Object.freeze(endpoints),
+      };
+      outbound.push(Object.freeze({
+        namespace,
+        sameNamespace: hashed({ ...base, hosts: Object.freeze([name, ...fqdn]) }),
+        otherNamespace: hashed({ ...base, hosts: Object.freeze(fqdn) }),
+      }));
+    }
+  }
+  return { outbound, servicesOf };
+}
