@@ -22,6 +22,8 @@ export interface BenchOptions {
   readonly keepTemp: boolean;
   readonly quick: boolean;
   readonly help: boolean;
+  /** Extra `node` options for the two `weft proxy` processes (e.g. `--max-semi-space-size=2`), to try V8 settings. */
+  readonly weftNodeOptions: readonly string[];
 }
 
 export const defaultOptions: BenchOptions = {
@@ -38,6 +40,7 @@ export const defaultOptions: BenchOptions = {
   keepTemp: false,
   quick: false,
   help: false,
+  weftNodeOptions: [],
 };
 
 /** `--quick`: one short round per configuration, about a minute in all; a smoke test of the harness. */
@@ -61,6 +64,7 @@ flags (defaults in brackets):
   --quick              smoke run: 1 round, wrk 5 s, fixed-rate 1 s + 5 s (about a minute)
   --out FILE           report file [BENCHMARKS.md]; --no-write prints the report only
   --keep-temp          keep the temp dir (configs, PKI, logs) for inspection
+  --weft-node-options "OPTS"  node options for the weft proxy processes, e.g. "--max-semi-space-size=2"
 `;
 
 const numericFlags = {
@@ -88,6 +92,7 @@ export function parseBenchArgs(argv: readonly string[]): Result<BenchOptions, st
   let keepTemp = false;
   let quick = false;
   let help = false;
+  let weftNodeOptions: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const eq = a.indexOf('=');
@@ -108,6 +113,13 @@ export function parseBenchArgs(argv: readonly string[]): Result<BenchOptions, st
     else if (flag === '--keep-temp') keepTemp = true;
     else if (flag === '--no-write') outFile = undefined;
     else if (flag === '--out') outFile = takeValue() ?? outFile;
+    else if (flag === '--weft-node-options') {
+      // Taken verbatim even though it starts with dashes: it is the value of this flag.
+      const v = inline ?? argv[++i];
+      if (v === undefined || v.trim().length === 0) problems.push('--weft-node-options needs a value');
+      else if (!v.trim().split(/\s+/).every((o) => o.startsWith('--'))) problems.push(`--weft-node-options takes node options (--name[=value]), got "${v}"`);
+      else weftNodeOptions = v.trim().split(/\s+/);
+    }
     else if (flag === '--seconds') {
       const v = takeValue();
       if (v !== undefined) {
@@ -149,5 +161,6 @@ export function parseBenchArgs(argv: readonly string[]): Result<BenchOptions, st
     keepTemp,
     quick,
     help,
+    weftNodeOptions,
   });
 }

@@ -1,12 +1,13 @@
 // Starts the upstream and the benchmarked chains (A direct, B HAProxy, W Weft) and checks each one
 // before any load: right status and body, mTLS refusals at hop 2, and (W) authorization.
-import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProxyConfigId } from './args.js';
 import { haproxyHop1Cfg, haproxyHop2Cfg, nginxUpstreamConf, serverName, upstreamBody, type PkiPaths } from './configs.js';
 import { freePort, httpGet, runBounded, waitForPort, type ProcessRegistry, type Started } from './processes.js';
 import type { HopRole } from './proxy-results.js';
+import { countLines } from './count-lines.js';
 import { fmtInt } from './markdown.js';
 import { sumMetric } from './prom-text.js';
 import { describeProbe, probeTls } from './tls-probe.js';
@@ -58,28 +59,6 @@ async function waitStarted(s: Started, port: number, log: string): Promise<void>
   } catch (e) {
     throw new Error(`${s.name}: ${(e as Error).message}; log: ${tail(log)}`);
   }
-}
-
-/** Counts newlines in a file in 1 MiB pieces (access logs can be hundreds of MB); 0 when absent. */
-function countLines(file: string): number {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return 0;
-  }
-  const buf = Buffer.allocUnsafe(1 << 20);
-  let n = 0;
-  try {
-    for (;;) {
-      const got = readSync(fd, buf, 0, buf.length, null);
-      if (got === 0) break;
-      for (let i = buf.indexOf(10, 0); i >= 0 && i < got; i = buf.indexOf(10, i + 1)) n++;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return n;
 }
 
 /** Checks that a GET through `url` answers 200 with exactly the upstream's 1 KiB body. */
@@ -211,7 +190,13 @@ async function waitWeftReady(s: Started, stdoutFile: string, log: string): Promi
  * capture listeners, admin servers on free ports. stdout (the ready line, then access-log lines if the
  * proxy writes them there) goes to a file in `dir`, stderr (JSON logs) to another.
  */
-export async function startWeftChain(reg: ProcessRegistry, dir: string, pki: PkiPaths, upstreamPort: number): Promise<ChainStart> {
+export async function startWeftChain(
+  reg: ProcessRegistry,
+  dir: string,
+  pki: PkiPaths,
+  upstreamPort: number,
+  nodeOptions: readonly string[] = [],
+): Promise<ChainStart> {
   const detected = await detectWeftProxy();
   if (!detected.ok) return { ok: false, reason: detected.reason };
   try {
@@ -220,11 +205,12 @@ export async function startWeftChain(reg: ProcessRegistry, dir: string, pki: Pki
     const snap2 = join(dir, 'weft-hop2.snapshot.json');
     writeFileSync(snap1, `${JSON.stringify(weftHop1Snapshot(ports), null, 2)}\n`);
     writeFileSync(snap2, `${JSON.stringify(weftHop2Snapshot(ports), null, 2)}\n`);
-    const optional = ['--no-capture', '--no-watch'].filter((f) => detected.help.includes(f));
+    // No capture listeners (15001/15006 would clash between the two hops); everything else at its default.
+    const optional = ['--no-capture'].filter((f) => detected.help.includes(f));
     const start = async (name: string, snap: string, cert: string, key: string, listen: number): Promise<{ s: Started; admin: number }> => {
       const log = join(dir, `weft-${name}.log`);
       const out = join(dir, `weft-${name}.stdout`);
-      const args = [weftCliPath(), 'proxy', '--snapshot', snap, '--cert', cert, '--key', key, '--ca', pki.caCert, '--admin-port', '0', ...optional];
+      const args = [...nodeOptions, weftCliPath(), 'proxy', '--snapshot', snap, '--cert', cert, '--key', key, '--ca', pki.caCert, '--admin-port', '0', ...optional];
       const s = reg.start(`weft ${name}`, process.execPath, args, log, out);
       const ready = await waitWeftReady(s, out, log);
       await waitStarted(s, listen, log);
@@ -242,6 +228,7 @@ export async function startWeftChain(reg: ProcessRegistry, dir: string, pki: Pki
     checks.push('GET /admin/x through the chain gets 403 (DENY policy)');
     const afterRun = async (): Promise<string[]> => {
       const lines: string[] = [];
+      let accessLines = 0;
       for (const [name, adminPort] of [['hop1', h1.admin], ['hop2', h2.admin]] as const) {
         try {
           const m = await httpGet(`http://127.0.0.1:${adminPort}/metrics`, 5000);
@@ -254,8 +241,15 @@ export async function startWeftChain(reg: ProcessRegistry, dir: string, pki: Pki
         } catch (e) {
           lines.push(`${name} /metrics unreadable: ${(e as Error).message}`);
         }
-        lines.push(`${name} log lines on stdout (access log, if it is written there): ${fmtInt(Math.max(0, countLines(join(dir, `weft-${name}.stdout`)) - 1))}`);
+        // Access-log lines carry `duration_ms` (src/proxy/telemetry/access-log.ts); look on stdout and stderr.
+        accessLines += countLines(join(dir, `weft-${name}.stdout`), '"duration_ms"').matching;
+        accessLines += countLines(join(dir, `weft-${name}.log`), '"duration_ms"').matching;
       }
+      lines.push(
+        accessLines > 0
+          ? `access-log lines written by both hops: ${fmtInt(accessLines)}`
+          : '**no access-log line was written** (none on either hop\'s stdout or stderr although the snapshots turn it on): this run measured W without access logging',
+      );
       return lines;
     };
     return {

@@ -161,7 +161,7 @@ export async function runProxyBench(o: BenchOptions, ctx: BenchContext): Promise
     let s: ChainStart;
     if (id === 'A') s = { ok: true, chain: directChain(upstream) };
     else if (id === 'B') s = await startHaproxyChain(ctx.registry, ctx.tempDir, pki, upstream.port);
-    else s = await startWeftChain(ctx.registry, ctx.tempDir, pki, upstream.port);
+    else s = await startWeftChain(ctx.registry, ctx.tempDir, pki, upstream.port, o.weftNodeOptions);
     starts.set(id, s);
     if (s.ok) log(`${labels[id]}: ready at ${s.chain.url} (pids ${s.chain.hops.map((h) => `${h.role}=${h.pid}`).join(' ')}); checks: ${s.chain.checks.join('; ')}`);
     else log(`${labels[id]}: NOT AVAILABLE: ${s.reason}`);
@@ -204,6 +204,7 @@ export async function runProxyBench(o: BenchOptions, ctx: BenchContext): Promise
     });
   }
   const notes: string[] = [];
+  if (o.weftNodeOptions.length > 0 && o.configs.includes('W')) notes.push(`The weft proxy processes ran with node options \`${o.weftNodeOptions.join(' ')}\`.`);
   if (machine.cores <= 2) notes.push(`Load generator, upstream and both hops share ${machine.cores} vCPU: max throughput is a whole-box figure; compare ratios within this run.`);
   return {
     startedAt,

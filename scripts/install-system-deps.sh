@@ -10,6 +10,7 @@ packages=(
   wrk                   # throughput benchmark
   curl openssl          # clients in tests
   iproute2 iptables     # universal mode: network namespaces and capture
+  g++ make python3      # node-gyp builds the SO_ORIGINAL_DST addon (native/original-dst)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -139,3 +139,16 @@ test('the CRD YAML stream parses back to the same objects', () => {
   assert.ok(Array.isArray(docs));
   assert.deepEqual(docs.map((d) => d.toJS() as unknown), JSON.parse(JSON.stringify(crds)));
 });
+
+test('every default is documented in its description ("Default ...")', () => {
+  const missing: string[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const n = node as Record<string, unknown>;
+    const description = typeof n['description'] === 'string' ? n['description'] : '';
+    if (n['default'] !== undefined && !/Default/.test(description)) missing.push(path);
+    for (const [k, v] of Object.entries(n)) if (k !== 'default') walk(v, `${path}.${k}`);
+  };
+  for (const k of kinds) walk(JSON.parse(JSON.stringify(k.schema)), k.kind);
+  assert.deepEqual(missing, []);
+});

@@ -24,6 +24,14 @@ export const ObjectMeta = StrictObject({
   resourceVersion: Type.Optional(Type.String({ description: 'Set by the store; used for optimistic concurrency.' })),
   generation: Type.Optional(Type.Integer()),
   creationTimestamp: Type.Optional(Type.String()),
+  // Written by the API server or controllers; accepted so `kubectl get -o yaml` output validates.
+  generateName: Type.Optional(Type.String()),
+  finalizers: Type.Optional(Type.Array(Type.String())),
+  ownerReferences: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
+  managedFields: Type.Optional(Type.Array(Type.Unknown())),
+  deletionTimestamp: Type.Optional(Type.String()),
+  deletionGracePeriodSeconds: Type.Optional(Type.Integer()),
+  selfLink: Type.Optional(Type.String()),
 });
 export type ObjectMeta = Static<typeof ObjectMeta>;
 

@@ -5,7 +5,7 @@
  *
  * Two extension keywords carry what JSON Schema cannot say well; both are stripped from CRDs:
  * - `x-weft-message`: the plain-words problem shown when a `pattern` or `format` check fails;
- * - `x-weft-check`: the name of a semantic check in `checks.ts` run after the schema passes.
+ * - `x-weft-check`: the name of a semantic check in `field-checks.ts`, run on the node's value.
  */
 import { Type, type Static, type TSchema, type SchemaOptions } from '@sinclair/typebox';
 
@@ -81,9 +81,4 @@ export function NonEmptyString(options: SchemaOptions = {}) {
 /** A list of strings (each non-empty). */
 export function StringList(options: SchemaOptions = {}) {
   return Type.Array(NonEmptyString(), options);
-}
-
-/** An object with no required field whose defaults the validator fills in even when the user leaves it out. */
-export function DefaultedObject<T extends Record<string, TSchema>>(properties: T, options: SchemaOptions = {}) {
-  return StrictObject(properties, { default: {}, ...options });
 }

@@ -84,6 +84,12 @@ test('a document that is not a resource says what is missing', () => {
   assert.deepEqual(lines({ apiVersion: 'v1', kind: 'Service' }), ['metadata: required field is missing', 'spec: required field is missing']);
 });
 
+test('problems carry their error code: unknown kinds apart from invalid fields', () => {
+  assert.deepEqual(problemsOf({ apiVersion: 'v1', kind: 'Pod' }).map((p) => p.code), ['WEFT_CONFIG_UNKNOWN_KIND']);
+  assert.deepEqual(problemsOf({ apiVersion: 'v2', kind: 'Service' }).map((p) => p.code), ['WEFT_CONFIG_UNKNOWN_KIND']);
+  assert.deepEqual(problemsOf({ apiVersion: 'v1', kind: 'Service', metadata: {}, spec: {} }).map((p) => p.code), ['WEFT_CONFIG_INVALID']);
+});
+
 test('int-or-string: the fitting branch explains, or one line when neither fits', () => {
   const svc = (targetPort: unknown) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort }] } });
   assert.deepEqual(lines(svc(0)), ['spec.ports[0].targetPort: 0 is less than the minimum, 1']);
@@ -140,7 +146,9 @@ test('semantic checks: regexes, weights, timeouts, filters, Istio rules', () => 
 test('warnings alone leave the resource valid', () => {
   const r = validator.validate({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', namespace: 'x' } });
   assert.ok(r.ok);
-  assert.deepEqual(r.value.warnings, [{ path: 'metadata.namespace', message: 'Namespace is cluster-scoped; the namespace is ignored', severity: 'warning' }]);
+  assert.deepEqual(r.value.warnings, [
+    { path: 'metadata.namespace', message: 'Namespace is cluster-scoped; the namespace is ignored', severity: 'warning', code: 'WEFT_CONFIG_INVALID' },
+  ]);
 });
 
 test('every kind accepts a minimal resource and refuses an unknown spec field', async () => {

@@ -109,9 +109,9 @@ function identify(raw: Record<string, unknown>): Result<KindInfo, readonly Probl
   if (info !== undefined) return ok(info);
   const sameKind = kinds.find((k) => k.kind === kind);
   if (sameKind !== undefined) {
-    return err([problem('apiVersion', `${quote(apiVersion)} is not an apiVersion of ${sameKind.kind}; use ${quote(sameKind.apiVersion)}`)]);
+    return err([problem('apiVersion', `${quote(apiVersion)} is not an apiVersion of ${sameKind.kind}; use ${quote(sameKind.apiVersion)}`, 'error', 'WEFT_CONFIG_UNKNOWN_KIND')]);
   }
   const caseless = kinds.find((k) => typeof kind === 'string' && k.kind.toLowerCase() === kind.toLowerCase());
   const hint = caseless !== undefined ? ` (did you mean "${caseless.kind}"?)` : '';
-  return err([problem('kind', `${quote(kind)} is not a kind Weft knows${hint}; known kinds: ${kinds.map((k) => k.kind).join(', ')}`)]);
+  return err([problem('kind', `${quote(kind)} is not a kind Weft knows${hint}; known kinds: ${kinds.map((k) => k.kind).join(', ')}`, 'error', 'WEFT_CONFIG_UNKNOWN_KIND')]);
 }

@@ -47,3 +47,15 @@ test('every problem is reported at once', () => {
   const help = parseBenchArgs(['--help']);
   assert.ok(help.ok && help.value.help);
 });
+
+test('--weft-node-options takes node options verbatim, and only those', () => {
+  const r = parseBenchArgs(['proxy', '--weft-node-options', '--max-semi-space-size=2 --max-old-space-size=64']);
+  assert.ok(r.ok);
+  assert.deepEqual(r.value.weftNodeOptions, ['--max-semi-space-size=2', '--max-old-space-size=64']);
+  const inline = parseBenchArgs(['proxy', '--weft-node-options=--jitless']);
+  assert.ok(inline.ok);
+  assert.deepEqual(inline.value.weftNodeOptions, ['--jitless']);
+  const bad = parseBenchArgs(['proxy', '--weft-node-options', 'rm -rf']);
+  assert.ok(!bad.ok);
+  assert.match(bad.error, /takes node options/);
+});

@@ -10,6 +10,7 @@ import {
   type PkiPaths,
 } from '../../bench/configs.js';
 import { weftHop1Snapshot, weftHop2Snapshot } from '../../bench/weft-snapshot.js';
+import { parseProxySnapshotValue } from '../../src/proxy/snapshot/parse-proxy-snapshot.js';
 
 const pki: PkiPaths = {
   dir: '/t/pki',
@@ -75,4 +76,12 @@ test('Weft snapshots: hop1 sends the service to hop2 and expects its identity; h
   assert.ok(s2.inbound.policies.some((p) => p.spec.action === 'DENY'));
   // Snapshots must survive the trip through the file the proxy reads.
   assert.deepEqual(JSON.parse(JSON.stringify(s2)), s2);
+});
+
+test('both Weft snapshots pass the proxy\'s own snapshot parser', () => {
+  const ports = { hop1Listen: 15101, hop2Listen: 15102, upstream: 18080 };
+  for (const snap of [weftHop1Snapshot(ports), weftHop2Snapshot(ports)]) {
+    const r = parseProxySnapshotValue(JSON.parse(JSON.stringify(snap)));
+    assert.ok(r.ok, JSON.stringify(r.ok ? '' : r.error));
+  }
 });

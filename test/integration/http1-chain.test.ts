@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { WebSocket } from 'ws';
-import { allowAll, cleanupChainPki, CLIENT_ID, SERVER_ID, startChain, type Chain } from '../support/http1-chain.js';
+import { allowAll, cleanupChainPki, CLIENT_ID, compilePolicies, SERVER_ID, startChain, type Chain } from '../support/http1-chain.js';
 import { httpRequest, RawClient } from '../support/raw-http.js';
 
 interface EchoBody {
@@ -29,7 +29,7 @@ function sha(b: Buffer | string): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
-after(() => cleanupChainPki());
+after(async () => cleanupChainPki());
 
 describe('http1 chain: basics', () => {
   let chain: Chain;
@@ -47,7 +47,7 @@ describe('http1 chain: basics', () => {
     assert.equal(e.headers['x-forwarded-client-cert'], `By=${SERVER_ID};URI=${CLIENT_ID}`);
     assert.equal(e.headers['x-weft-peer'], undefined);
     assert.equal(e.headers['x-weft-other'], undefined);
-    assert.match(e.headers.traceparent ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    assert.match(e.headers.traceparent ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
     assert.equal(get.headers['x-app'], 'yes');
 
     const body = Buffer.alloc(100_000, 7);
@@ -189,12 +189,21 @@ describe('http1 chain: basics', () => {
   });
 
   it('records metrics and the access log per request', () => {
-    assert.ok(chain.records.some((r) => r.direction === 'outbound' && r.status === 200));
-    assert.ok(chain.records.some((r) => r.direction === 'inbound' && r.status === 200));
-    const line = chain.accessLog.find((r) => r.path === '/echo');
-    assert.ok(line !== undefined);
+    const client = chain.clientMetrics.render();
+    const server = chain.serverMetrics.render();
+    assert.match(client, /weft_proxy_requests_total\{[^}]*direction="outbound"[^}]*response_code="200"[^}]*\} [1-9]/);
+    assert.match(server, /weft_proxy_requests_total\{[^}]*direction="inbound"[^}]*source_principal="spiffe:\/\/cluster.local\/ns\/a\/sa\/client"[^}]*response_code="200"[^}]*\} [1-9]/);
+    chain.flushLog();
+    const lines = chain.accessLines.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const line = lines.find((r) => r.path === '/echo' && r.method === 'POST');
+    assert.ok(line !== undefined, 'an access-log line for POST /echo');
     assert.equal(line.direction, 'inbound');
-    assert.equal(line.peer, CLIENT_ID);
+    assert.equal(line.source_principal, CLIENT_ID);
+    assert.equal(line.destination_workload, 'server');
+    assert.equal(line.status, 200);
+    assert.equal(line.authz, 'allowed');
+    assert.equal(line.trace_id, '0af7651916cd43dd8448eb211c80319c');
+    assert.ok((line.bytes_in as number) > 100_000);
   });
 });
 
@@ -238,10 +247,12 @@ describe('http1 chain: errors', () => {
     const c = await RawClient.open(chain.outboundPort);
     c.write('GET /echo?p=1 HTTP/1.1\r\nHost: server.b\r\n\r\n');
     await c.until(() => c.text().includes('/echo?p=1'));
-    chain.setAuthorizer({ authorizeHttp: (input) => (input.head.path === '/echo' ? { allowed: false, policy: 'b/deny-echo' } : { allowed: true }) });
+    chain.setAuthorizer(compilePolicies([{ name: 'deny-echo', namespace: 'b', spec: { action: 'DENY', rules: [{ to: [{ operation: { paths: ['/echo'] } }] }] } }]));
     c.write('GET /echo?p=2 HTTP/1.1\r\nHost: server.b\r\n\r\n');
     await c.until(() => c.text().includes('RBAC: access denied by policy b/deny-echo'), 5_000, '403');
     assert.equal(c.statusLines()[1], 'HTTP/1.1 403 Forbidden');
+    assert.match(chain.serverMetrics.render(), /weft_proxy_authz_decisions_total\{[^}]*b\/deny-echo[^}]*\} 1/);
+    assert.match(chain.serverMetrics.render(), /weft_proxy_requests_total\{[^}]*response_code="403"[^}]*authz_result="denied"\} 1/);
     chain.setAuthorizer(allowAll);
     c.write('GET /echo?p=3 HTTP/1.1\r\nHost: server.b\r\n\r\n');
     await c.until(() => c.text().includes('/echo?p=3'));

@@ -108,11 +108,14 @@ test('valid mutual TLS: TLS 1.3, ALPN negotiated, each side sees the other SPIFF
   const srv = await startServer(createTlsCredentials(material(await pki.issue(SERVER)), 'STRICT'));
   const client = createTlsCredentials(material(await pki.issue(CLIENT)), 'STRICT');
   const sock = client.connect({ host: '127.0.0.1', port: srv.port, expectedIds: [SERVER], alpn: ['weft-http1'] });
+  let cipher = '';
   sock.on('secureConnect', () => {
     assert.equal(peerSpiffeId(sock), SERVER);
+    cipher = sock.getCipher().standardName;
   });
   const out = await exchange(sock);
   assert.equal(out.error, undefined);
+  assert.ok(['TLS_AES_256_GCM_SHA384', 'TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256'].includes(cipher), cipher);
   assert.match(out.reply ?? '', new RegExp(`^peer=${CLIENT} alpn=weft-http1 proto=TLSv1\\.3 reused=false fp=[0-9A-F:]{95}\n$`));
 });
 
@@ -258,6 +261,10 @@ test('client sessions are resumed per peer and expected identities, never across
   const other = await exchange(client.connect({ ...peer, expectedIds: ['spiffe://cluster.local/ns/default/sa/other'] }));
   assert.equal(other.reply, undefined);
   assert.equal(classifyTlsError(other.error), 'bad_identity');
+  // ...and a failed identity check leaves no session behind to resume past the check next time.
+  const again = await exchange(client.connect({ ...peer, expectedIds: ['spiffe://cluster.local/ns/default/sa/other'] }));
+  assert.equal(again.reply, undefined);
+  assert.equal(classifyTlsError(again.error), 'bad_identity');
 });
 
 test('PERMISSIVE listener: plaintext is served as unauthenticated, TLS is wrapped and must still be mutual', async () => {
@@ -310,4 +317,49 @@ test('PERMISSIVE listener: plaintext is served as unauthenticated, TLS is wrappe
     'two server-side failures',
   );
   assert.deepEqual(failures, ['unknown_ca', 'no_client_cert']);
+});
+
+test('credentials.createServer on a STRICT port: peer ID handed over once; no or two SPIFFE IDs, plaintext refused', async () => {
+  const creds = createTlsCredentials(material(await pki.issue(SERVER)), 'STRICT');
+  const failures: TlsFailureReason[] = [];
+  const waiters: (() => void)[] = [];
+  const server = creds.createServer({
+    onSecure: (s, id) => {
+      s.on('error', () => undefined);
+      s.once('data', () => s.end(`peer=${id}\n`));
+    },
+    onFailure: (reason) => {
+      failures.push(reason);
+      for (const w of waiters.splice(0)) w();
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => server.close());
+  const port = (server.address() as net.AddressInfo).port;
+  const failureCount = (n: number): Promise<void> =>
+    withTimeout(
+      new Promise<void>((resolve) => {
+        const check = (): void => (failures.length >= n ? resolve() : void waiters.push(check));
+        check();
+      }),
+      `${n} server-side failures`,
+    );
+
+  const good = await exchange(createTlsCredentials(material(await pki.issue(CLIENT)), 'STRICT').connect({ host: '127.0.0.1', port, expectedIds: [SERVER] }));
+  assert.equal(good.reply, `peer=${CLIENT}\n`);
+
+  for (const uris of [[], [CLIENT, SERVER], ['spiffe://cluster.local/not-a-mesh-id']]) {
+    const files = await pki.malformed(uris);
+    // Bypass parseIdentityMaterial (which refuses these) to present the certificate anyway.
+    const out = await exchange(tls.connect({ host: '127.0.0.1', port, cert: files.certPem, key: files.keyPem, ca: pki.caPem, checkServerIdentity: () => undefined }));
+    assert.equal(out.reply, undefined, JSON.stringify(uris));
+  }
+  await failureCount(3);
+  assert.deepEqual(failures, ['bad_identity', 'bad_identity', 'bad_identity']);
+
+  const plain = net.connect(port, '127.0.0.1', () => plain.write('GET / HTTP/1.1\r\n\r\n'));
+  plain.on('error', () => undefined);
+  await failureCount(4);
+  assert.equal(failures[3], 'plaintext');
+  plain.destroy();
 });

@@ -10,23 +10,32 @@ import { createSecureContext, createServer as createTlsServer, type Server as Tl
 import { WebSocketServer } from 'ws';
 import { createSystemClock } from '../../src/core/system-clock.js';
 import { createSeededRandom } from '../../src/core/random.js';
+import { compileAuthorization, type AuthzPolicyInput, type CompiledAuthorization } from '../../src/policy/authz/index.js';
+import { createProxyMetrics, inboundEdgeLabels, outboundEdgeLabels, type EdgeMetrics, type ProxyMetrics } from '../../src/proxy/metrics/index.js';
+import { createAccessLog, createSystemFlushTimers, createTraceIds, randomBytesFromRandom, type AccessLog } from '../../src/proxy/telemetry/index.js';
+import { spiffeIdFromSubjectAltName } from '../../src/proxy/tls/subject-alt-name.js';
 import { createConnectionPool, type ConnectionPool } from '../../src/proxy/pool/connection-pool.js';
-import { spiffeIdsOfSan } from '../../src/proxy/pool/spiffe-san.js';
 import { createHttp1Engine, type Http1Engine } from '../../src/proxy/http1/http1-engine.js';
-import type { HttpAccessRecord, HttpAuthorizer, InboundConnection, RequestRecorder } from '../../src/proxy/http1/engine-types.js';
+import type { HttpAuthorizer, InboundConnection, RequestRecorder } from '../../src/proxy/http1/engine-types.js';
+import { createHttpAuthorizer } from '../../src/proxy/http1/http-authorizer.js';
 import { createOutboundServiceRuntime, type OutboundServiceRuntime } from '../../src/proxy/http1/outbound-service-runtime.js';
-import type { OutboundService } from '../../src/proxy/snapshot/proxy-snapshot.js';
-import { createTempPki, type TempPki } from './http1-temp-pki.js';
+import type { OutboundService, WorkloadIdentity } from '../../src/proxy/snapshot/proxy-snapshot.js';
+import { createTestPki, type TestPki } from './pki.js';
 
 export const CLIENT_ID = 'spiffe://cluster.local/ns/a/sa/client';
 export const SERVER_ID = 'spiffe://cluster.local/ns/b/sa/server';
 
-export const allowAll: HttpAuthorizer = { authorizeHttp: () => ({ allowed: true }) };
+const SERVER_WORKLOAD: WorkloadIdentity = { name: 'server', namespace: 'b', serviceAccount: 'server', spiffeId: SERVER_ID, labels: {} };
+const CLIENT_WORKLOAD: WorkloadIdentity = { name: 'client', namespace: 'a', serviceAccount: 'client', spiffeId: CLIENT_ID, labels: {} };
 
-export interface RecordedRequest {
-  readonly direction: 'inbound' | 'outbound';
-  readonly status: number;
+/** Compiles policies for the server workload (mesh default ALLOW), failing loudly on a bad one. */
+export function compilePolicies(policies: readonly AuthzPolicyInput[]): CompiledAuthorization {
+  const r = compileAuthorization({ policies, defaultAction: 'ALLOW', trustDomain: 'cluster.local' });
+  if (!r.ok) throw new Error(r.error.map((e) => e.message).join('; '));
+  return r.value;
 }
+
+export const allowAll: CompiledAuthorization = compilePolicies([]);
 
 export interface ChainOptions {
   /** SPIFFE IDs the client proxy accepts for the service (default: the server's). */
@@ -35,6 +44,10 @@ export interface ChainOptions {
   readonly noEndpoints?: boolean;
   /** The app's handler; default `defaultApp`. */
   readonly app?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** A raw TCP app instead of node:http (for byte-exact upstream behaviour). */
+  readonly rawApp?: (socket: Socket, index: number) => void;
+  /** Idle timeout of the client-facing (outbound) engine's connections. */
+  readonly serverIdleTimeoutMs?: number;
 }
 
 export interface Chain {
@@ -46,23 +59,32 @@ export interface Chain {
   readonly serverEngine: Http1Engine;
   readonly peerPool: ConnectionPool;
   readonly appPool: ConnectionPool;
-  readonly records: RecordedRequest[];
-  readonly accessLog: HttpAccessRecord[];
-  setAuthorizer(a: HttpAuthorizer): void;
+  /** Client-side and server-side proxy metrics. */
+  readonly clientMetrics: ProxyMetrics;
+  readonly serverMetrics: ProxyMetrics;
+  /** Access-log lines written by the server-side proxy (call `flushLog()` first). */
+  readonly accessLines: string[];
+  flushLog(): void;
+  setAuthorizer(a: CompiledAuthorization): void;
   /** Sockets the app server accepted (to count upstream connections). */
   appConnections(): number;
   close(): Promise<void>;
 }
 
-let sharedPki: TempPki | undefined;
-function pki(): TempPki {
-  sharedPki ??= createTempPki();
+/** The engine's recorder over a metrics edge (what the proxy shell does). */
+function recorderOf(edge: EdgeMetrics): RequestRecorder {
+  return { record: (status, ms, authz) => edge.recordRequest(status, -1, authz, ms / 1000) };
+}
+
+let sharedPki: TestPki | undefined;
+async function pki(): Promise<TestPki> {
+  sharedPki ??= await createTestPki();
   return sharedPki;
 }
 
 /** Releases the PKI's temp files (call in a top-level `after`). */
-export function cleanupChainPki(): void {
-  sharedPki?.cleanup();
+export async function cleanupChainPki(): Promise<void> {
+  await sharedPki?.cleanup();
   sharedPki = undefined;
 }
 
@@ -138,12 +160,14 @@ async function listen(server: NetServer | TlsServer | HttpServer): Promise<numbe
 }
 
 export async function startChain(options: ChainOptions = {}): Promise<Chain> {
-  const p = pki();
-  const clientCert = p.issue(CLIENT_ID);
-  const serverCert = p.issue(SERVER_ID);
+  const p = await pki();
+  const clientCert = await p.issue(CLIENT_ID);
+  const serverCert = await p.issue(SERVER_ID);
   const clock = createSystemClock();
-  const records: RecordedRequest[] = [];
-  const accessLog: HttpAccessRecord[] = [];
+  const clientMetrics = createProxyMetrics();
+  const serverMetrics = createProxyMetrics();
+  const accessLines: string[] = [];
+  const accessLog: AccessLog = createAccessLog({ sink: { write: (chunk: string) => accessLines.push(chunk) > 0 }, timers: createSystemFlushTimers() });
 
   // The local app, with WebSocket echo on /ws.
   const app = createHttpServer(options.app ?? defaultApp);
@@ -158,17 +182,38 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     appSockets.add(s);
     s.on('close', () => appSockets.delete(s));
   });
-  const appPort = await listen(app);
+  let rawApp: NetServer | undefined;
+  let appPort: number;
+  if (options.rawApp !== undefined) {
+    const handler = options.rawApp;
+    rawApp = createNetServer((s) => {
+      appConnectionCount++;
+      appSockets.add(s);
+      s.on('close', () => appSockets.delete(s));
+      s.on('error', () => {});
+      handler(s, appConnectionCount);
+    });
+    appPort = await listen(rawApp);
+  } else {
+    appPort = await listen(app);
+  }
 
   // Server side: inbound engine behind an mTLS listener.
   const appPool = createConnectionPool({ clock, idleTimeoutMs: 4_000, maxIdlePerKey: 64, maxConcurrentDials: 64, connectTimeoutMs: 2_000 });
-  const serverEngine = createHttp1Engine({ clock, peerPool: appPool, appPool, ownIdentity: SERVER_ID, random: createSeededRandom(2) });
-  let authorizer: HttpAuthorizer = allowAll;
-  const inboundRecorder: RequestRecorder = { record: (status) => records.push({ direction: 'inbound', status }) };
+  const serverEngine = createHttp1Engine({
+    clock,
+    peerPool: appPool,
+    appPool,
+    ownIdentity: SERVER_ID,
+    traceIds: createTraceIds(randomBytesFromRandom(createSeededRandom(2))),
+    workload: SERVER_WORKLOAD,
+  });
+  const authorizerOf = (c: CompiledAuthorization): HttpAuthorizer => createHttpAuthorizer(c, (d) => serverMetrics.authzDecision(d.allowed, d.policy ?? ''));
+  let authorizer: HttpAuthorizer = authorizerOf(allowAll);
   const tlsServer = createTlsServer({
-    key: serverCert.key,
-    cert: serverCert.cert,
-    ca: p.ca,
+    key: serverCert.keyPem,
+    cert: serverCert.certPem,
+    ca: p.caPem,
     requestCert: true,
     rejectUnauthorized: true,
     minVersion: 'TLSv1.3',
@@ -178,15 +223,16 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
   tlsServer.on('secureConnection', (socket: TLSSocket) => {
     inboundSockets.add(socket);
     socket.on('close', () => inboundSockets.delete(socket));
+    const peerIdentity = spiffeIdFromSubjectAltName(socket.getPeerCertificate().subjectaltname);
     const conn: InboundConnection = {
-      peerIdentity: spiffeIdsOfSan(socket.getPeerCertificate().subjectaltname)[0],
+      peerIdentity,
       peerAddress: socket.remoteAddress ?? '',
       destinationPort: 8080,
       appAddress: '127.0.0.1',
       appPort,
       authorizer: () => authorizer,
-      recorder: inboundRecorder,
-      accessLog: { write: (r) => accessLog.push(r) },
+      recorder: recorderOf(serverMetrics.bindEdge(inboundEdgeLabels(SERVER_WORKLOAD, peerIdentity, 'http'))),
+      accessLog,
     };
     serverEngine.serveInbound(socket, Buffer.alloc(0), conn);
   });
@@ -194,7 +240,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
   const inboundPort = await listen(tlsServer);
 
   // Client side: outbound engine behind a plain listener.
-  const clientContext = createSecureContext({ key: clientCert.key, cert: clientCert.cert, ca: p.ca, minVersion: 'TLSv1.3' });
+  const clientContext = createSecureContext({ key: clientCert.keyPem, cert: clientCert.certPem, ca: p.caPem, minVersion: 'TLSv1.3' });
   const peerPool = createConnectionPool({
     clock,
     idleTimeoutMs: 30_000,
@@ -203,8 +249,16 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     connectTimeoutMs: 2_000,
     secureContext: () => clientContext,
     alpn: 'weft-http1',
+    onTlsFailure: (reason) => clientMetrics.tlsHandshakeFailure('outbound', reason),
   });
-  const clientEngine = createHttp1Engine({ clock, peerPool, appPool: peerPool, ownIdentity: CLIENT_ID, random: createSeededRandom(1) });
+  const clientEngine = createHttp1Engine({
+    clock,
+    peerPool,
+    appPool: peerPool,
+    ownIdentity: CLIENT_ID,
+    traceIds: createTraceIds(randomBytesFromRandom(createSeededRandom(1))),
+    ...(options.serverIdleTimeoutMs === undefined ? {} : { serverIdleTimeoutMs: options.serverIdleTimeoutMs }),
+  });
   const service: OutboundService = {
     name: 'server',
     namespace: 'b',
@@ -215,7 +269,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     endpoints: options.noEndpoints === true ? [] : [{ address: '127.0.0.1', port: inboundPort, identity: SERVER_ID, ready: true }],
   };
   const runtime: OutboundServiceRuntime = createOutboundServiceRuntime(service, {
-    recorder: { record: (status) => records.push({ direction: 'outbound', status }) },
+    recorder: recorderOf(clientMetrics.bindEdge(outboundEdgeLabels(CLIENT_WORKLOAD, service, 'http'))),
   });
   const outServer = createNetServer((socket) => {
     outSockets.add(socket);
@@ -234,10 +288,12 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     serverEngine,
     peerPool,
     appPool,
-    records,
-    accessLog,
+    clientMetrics,
+    serverMetrics,
+    accessLines,
+    flushLog: () => accessLog.flush(),
     setAuthorizer(a) {
-      authorizer = a;
+      authorizer = authorizerOf(a);
     },
     appConnections: () => appConnectionCount,
     async close() {
@@ -246,11 +302,12 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
       for (const s of appSockets) s.destroy();
       peerPool.close();
       appPool.close();
+      accessLog.close();
       wss.close();
       await Promise.all([
         new Promise((r) => outServer.close(r)),
         new Promise((r) => tlsServer.close(r)),
-        new Promise((r) => app.close(r)),
+        new Promise((r) => (rawApp ?? app).close(r)),
       ]);
     },
   };

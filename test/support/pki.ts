@@ -19,6 +19,8 @@ import type { CaSigner } from '../../src/control/ca/ca-signer.js';
 import { createRootCa } from '../../src/control/ca/create-root-ca.js';
 import { signWorkloadCsr } from '../../src/control/ca/sign-workload-csr.js';
 import { createWorkloadKeyAndCsr } from '../../src/proxy/tls/csr.js';
+import { generateEcdsaP256, privateKeyToPem, weftCrypto } from '../../src/proxy/tls/webcrypto-keys.js';
+import { x509 } from '../../src/proxy/tls/x509-lib.js';
 
 export interface TestPkiOptions {
   /** Default `cluster.local`. */
@@ -72,6 +74,11 @@ export interface TestPki {
   notYetValid(spiffeId: string): Promise<IssuedFiles>;
   /** Signed by the rogue root, otherwise well-formed. */
   rogue(spiffeId: string, options?: IssueOptions): Promise<IssuedFiles>;
+  /**
+   * A certificate signed by the trusted root whose URI SANs are exactly `uris` (e.g. none, two
+   * SPIFFE IDs, or a non-mesh path), made directly, since the CA refuses such requests.
+   */
+  malformed(uris: readonly string[]): Promise<IssuedFiles>;
   /** Writes extra PEM text into the directory (0600), e.g. a bundle; returns its path. */
   writeFile(name: string, content: string): Promise<string>;
   /** Removes the directory. */
@@ -137,6 +144,40 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
     expired: (spiffeId) => issueWith(root.signer, spiffeId, { issuedAtOffsetMs: -2 * HOUR, lifetimeMs: HOUR, name: `expired-${++counter}` }),
     notYetValid: (spiffeId) => issueWith(root.signer, spiffeId, { issuedAtOffsetMs: HOUR, backdateMs: 0, name: `not-yet-valid-${++counter}` }),
     rogue: (spiffeId, o) => issueWith(rogueRoot.signer, spiffeId, { name: `rogue-${++counter}`, ...o }),
+    malformed: async (uris) => {
+      const { keys } = await generateEcdsaP256();
+      const now = Date.now();
+      const cert = await x509.X509CertificateGenerator.create(
+        {
+          subject: 'CN=malformed',
+          issuer: root.signer.cert.subjectName,
+          notBefore: new Date(now - 60_000),
+          notAfter: new Date(now + HOUR),
+          publicKey: keys.publicKey,
+          signingKey: root.signer.key,
+          signingAlgorithm: root.signer.signingAlgorithm,
+          extensions: [
+            new x509.BasicConstraintsExtension(false, undefined, true),
+            new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+            new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+            ...(uris.length === 0 ? [] : [new x509.SubjectAlternativeNameExtension(uris.map((value) => ({ type: 'url' as const, value })))]),
+          ],
+        },
+        weftCrypto,
+      );
+      const certPem = cert.toString('pem') + '\n';
+      const keyPem = await privateKeyToPem(keys.privateKey);
+      const base = `malformed-${++counter}`;
+      return {
+        spiffeId: uris[0] ?? '',
+        certPem,
+        keyPem,
+        certPath: await write(`${base}.crt`, certPem),
+        keyPath: await write(`${base}.key`, keyPem),
+        notBefore: cert.notBefore.getTime(),
+        notAfter: cert.notAfter.getTime(),
+      };
+    },
     writeFile: write,
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };

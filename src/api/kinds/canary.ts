@@ -45,7 +45,7 @@ export const CanaryAnalysis = StrictObject(
     minRequests: Type.Optional(Type.Integer({ minimum: 0, default: 20, description: 'Requests the canary must see in an interval for it to be judged. Default 20.' })),
     failureLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 2, description: 'Failed checks before rollback. Default 2.' })),
   },
-  { default: {}, description: 'Metric thresholds checked every interval.' },
+  { default: {}, description: 'Metric thresholds checked every interval. Default: every threshold at its default.' },
 );
 
 export const CanarySpec = StrictObject({

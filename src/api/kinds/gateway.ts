@@ -38,7 +38,7 @@ export const Listener = StrictObject(
                 from: Type.Optional(StringEnum(['All', 'Same', 'Selector'] as const, { default: 'Same', description: 'Which namespaces may attach routes. Default Same.' })),
                 selector: Type.Optional(WorkloadSelector),
               },
-              { default: { from: 'Same' } },
+              { default: { from: 'Same' }, description: 'Namespaces whose routes may attach. Default: the same namespace.' },
             ),
           ),
           kinds: Type.Optional(Type.Array(StrictObject({ group: Type.Optional(Group()), kind: Kind() }), { maxItems: 8 })),

@@ -14,7 +14,7 @@ export const MeshSpec = StrictObject({
         description: 'STRICT refuses plaintext to meshed ports; PERMISSIVE accepts it, marked unauthenticated. Default STRICT.',
       }),
     },
-    { default: {}, description: 'Mutual TLS between workloads.' },
+    { default: {}, description: 'Mutual TLS between workloads. Default: mode STRICT.' },
   ),
   defaultAction: StringEnum(['ALLOW', 'DENY'] as const, {
     default: 'ALLOW',

@@ -31,6 +31,15 @@ export const ServiceSpec = StrictObject({
   sessionAffinity: Type.Optional(StringEnum(['None', 'ClientIP'] as const, { default: 'None', description: 'Default None.' })),
   internalTrafficPolicy: Type.Optional(StringEnum(['Cluster', 'Local'] as const, { default: 'Cluster', description: 'Default Cluster.' })),
   publishNotReadyAddresses: Type.Optional(Type.Boolean()),
+  // Accepted (for manifests exported from a cluster) but not used by Weft:
+  externalTrafficPolicy: Type.Optional(StringEnum(['Cluster', 'Local'] as const)),
+  externalIPs: Type.Optional(Type.Array(Type.String())),
+  loadBalancerIP: Type.Optional(Type.String()),
+  loadBalancerClass: Type.Optional(Type.String()),
+  loadBalancerSourceRanges: Type.Optional(Type.Array(Type.String())),
+  allocateLoadBalancerNodePorts: Type.Optional(Type.Boolean()),
+  healthCheckNodePort: Type.Optional(Type.Integer()),
+  sessionAffinityConfig: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   trafficDistribution: Type.Optional(
     StringEnum(['PreferClose', 'PreferSameZone', 'PreferSameNode'] as const, {
       description: 'Prefer endpoints in the caller\'s zone (PreferClose, PreferSameZone) or node; absent: spread over all endpoints.',

@@ -63,6 +63,7 @@ function warn(ref: DocumentRef, path: string, message: string): ManifestProblem 
     path,
     message,
     severity: 'warning',
+    code: 'WEFT_CONFIG_REFERENCE',
   };
 }
 

@@ -1,4 +1,5 @@
 /** A problem in a manifest set: which file, which document, which resource, which field. */
+import type { ErrorCode } from '../../core/errors.js';
 import type { Severity } from '../problem.js';
 
 /** Where a document came from: its file (or "-" for stdin) and its 1-based number in that file. */
@@ -23,6 +24,8 @@ export interface ManifestProblem {
   readonly path: string;
   readonly message: string;
   readonly severity: Severity;
+  /** WEFT_CONFIG_PARSE, _IO, _UNKNOWN_KIND, _INVALID or _REFERENCE (see `src/core/errors.ts`). */
+  readonly code: ErrorCode;
   /** For syntax errors: where in the file (1-based). */
   readonly line?: number;
   readonly column?: number;

@@ -28,6 +28,7 @@ test('syntax errors carry line and column; later documents still parse', () => {
   assert.equal(first?.line, 4);
   assert.equal(typeof first?.column, 'number');
   assert.match(first?.message ?? '', /^YAML syntax error: /);
+  assert.equal(first?.code, 'WEFT_CONFIG_PARSE');
   assert.deepEqual(parsed.documents.map((d) => [d.document, d.value]), [[1, { kind: 'A' }], [3, { kind: 'C' }]]);
 });
 

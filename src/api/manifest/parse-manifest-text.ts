@@ -57,10 +57,10 @@ export function parseManifestText(text: string, file: string): ParsedText {
   const documents: RawDocument[] = [];
   const problems: ManifestProblem[] = [];
   if (text.length > maxManifestBytes) {
-    return { documents, count: 0, problems: [{ file, path: '', message: `is larger than ${maxManifestBytes / 1024 / 1024} MiB; split it`, severity: 'error' }] };
+    return { documents, count: 0, problems: [{ file, path: '', message: `is larger than ${maxManifestBytes / 1024 / 1024} MiB; split it`, severity: 'error', code: 'WEFT_CONFIG_PARSE' }] };
   }
   if (flowDepth(text) > maxFlowDepth) {
-    return { documents, count: 0, problems: [{ file, path: '', message: `is nested more than ${maxFlowDepth} levels deep`, severity: 'error' }] };
+    return { documents, count: 0, problems: [{ file, path: '', message: `is nested more than ${maxFlowDepth} levels deep`, severity: 'error', code: 'WEFT_CONFIG_PARSE' }] };
   }
   const lineCounter = new LineCounter();
   let count = 0;
@@ -69,7 +69,7 @@ export function parseManifestText(text: string, file: string): ParsedText {
     parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   } catch (e) {
     // The parser recurses; absurdly deep nesting exhausts the stack.
-    return { documents, count: 0, problems: [{ file, path: '', message: `cannot be parsed: ${e instanceof RangeError ? 'it is nested too deeply' : String(e)}`, severity: 'error' }] };
+    return { documents, count: 0, problems: [{ file, path: '', message: `cannot be parsed: ${e instanceof RangeError ? 'it is nested too deeply' : String(e)}`, severity: 'error', code: 'WEFT_CONFIG_PARSE' }] };
   }
   const docs = Array.isArray(parsed) ? parsed : [];
   for (const doc of docs) {
@@ -83,6 +83,7 @@ export function parseManifestText(text: string, file: string): ParsedText {
           path: '',
           message: `YAML syntax error: ${firstLine(e.message)}`,
           severity: 'error',
+          code: 'WEFT_CONFIG_PARSE',
           line: pos.line,
           column: pos.col,
         });
@@ -96,7 +97,7 @@ export function parseManifestText(text: string, file: string): ParsedText {
     } catch (e) {
       count++;
       const reason = e instanceof RangeError ? 'it is nested too deeply' : e instanceof Error ? e.message : String(e);
-      problems.push({ file, document: count, path: '', message: `cannot be read: ${reason}`, severity: 'error' });
+      problems.push({ file, document: count, path: '', message: `cannot be read: ${reason}`, severity: 'error', code: 'WEFT_CONFIG_PARSE' });
       continue;
     }
     if (value === null || value === undefined) continue; // an empty document (comments only)

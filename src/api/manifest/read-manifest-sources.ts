@@ -53,7 +53,7 @@ export async function readManifestSources(paths: readonly string[], readStdin: (
       try {
         sources.push({ file: '-', text: await readStdin() });
       } catch (e) {
-        problems.push({ file: '-', path: '', message: `cannot read standard input: ${reason(e)}`, severity: 'error' });
+        problems.push({ file: '-', path: '', message: `cannot read standard input: ${reason(e)}`, severity: 'error', code: 'WEFT_CONFIG_IO' });
       }
       continue;
     }
@@ -62,7 +62,7 @@ export async function readManifestSources(paths: readonly string[], readStdin: (
       const files: string[] = [];
       if (info.isDirectory()) {
         await listDirectory(path, files, 0);
-        if (files.length === 0) problems.push({ file: path, path: '', message: 'the directory holds no .yaml, .yml or .json files', severity: 'warning' });
+        if (files.length === 0) problems.push({ file: path, path: '', message: 'the directory holds no .yaml, .yml or .json files', severity: 'warning', code: 'WEFT_CONFIG_IO' });
       } else {
         files.push(path);
       }
@@ -70,11 +70,11 @@ export async function readManifestSources(paths: readonly string[], readStdin: (
         try {
           sources.push({ file, text: await readFile(file, 'utf8') });
         } catch (e) {
-          problems.push({ file, path: '', message: `cannot read: ${reason(e)}`, severity: 'error' });
+          problems.push({ file, path: '', message: `cannot read: ${reason(e)}`, severity: 'error', code: 'WEFT_CONFIG_IO' });
         }
       }
     } catch (e) {
-      problems.push({ file: path, path: '', message: `cannot read: ${reason(e)}`, severity: 'error' });
+      problems.push({ file: path, path: '', message: `cannot read: ${reason(e)}`, severity: 'error', code: 'WEFT_CONFIG_IO' });
     }
   }
   return { sources, problems };

@@ -55,7 +55,7 @@ export function validateManifestSources(validator: ResourceValidator, sources: r
       const found = result.ok ? result.value.warnings : result.error;
       for (const p of found) {
         const { line: _line, ...where } = ref;
-        problems.push({ ...where, path: p.path, message: p.message, severity: p.severity });
+        problems.push({ ...where, path: p.path, message: p.message, severity: p.severity, code: p.code });
       }
       if (result.ok) valid.push({ ref, resource: result.value.resource });
     }

@@ -28,6 +28,8 @@ function toManifestProblem(p: ApiProblem, documents: readonly ManifestDocument[]
     path: p.path,
     message: p.message,
     severity: p.severity,
+    // The server validates with the same model as `weft validate`; what it refuses is invalid configuration.
+    code: 'WEFT_CONFIG_INVALID',
   };
 }
 

@@ -20,6 +20,11 @@ test('weft validate -f examples/ passes with no warning, every kind covered', as
   for (const k of kinds) assert.match(text, new RegExp(`"?kind"?: "?${k.kind}"?\\s*[,\\n]`), `no example of ${k.kind}`);
 });
 
+test('manifests exported from a cluster (server-written fields, status) validate', async () => {
+  const run = await runWeft(['validate', '-f', repoPath('test/fixtures/valid')]);
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+});
+
 test('the lab scenario validates on its own', async () => {
   const run = await runWeft(['validate', '-f', repoPath('examples/lab')]);
   assert.equal(run.code, 0, run.stdout + run.stderr);

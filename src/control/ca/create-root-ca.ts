@@ -29,10 +29,13 @@ const ROOT_BACKDATE_MS = 3600 * 1000;
 export async function createRootCa(options: CreateRootCaOptions): Promise<CreatedRootCa> {
   const { keys, signingAlgorithm } = await generateEcdsaP256();
   const now = options.clock.now();
-  const name = `O=weft, CN=${escapeDnValue(options.commonName ?? `weft root CA ${options.trustDomain}`)}`;
+  const serialNumber = randomSerial();
+  // A distinct subject per root (serial prefix), so that during a root rotation the two roots in a
+  // bundle are never told apart by key identifiers alone (some TLS stacks look issuers up by name).
+  const name = `O=weft, CN=${escapeDnValue(options.commonName ?? `weft root CA ${options.trustDomain} ${serialNumber.slice(0, 8)}`)}`;
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
-      serialNumber: randomSerial(),
+      serialNumber,
       name,
       notBefore: new Date(now - ROOT_BACKDATE_MS),
       notAfter: new Date(now + (options.lifetimeMs ?? TEN_YEARS_MS)),

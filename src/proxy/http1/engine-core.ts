@@ -6,7 +6,7 @@ import type { Clock } from '../../core/clock.js';
 import type { ConnectionPool } from '../pool/connection-pool.js';
 import { createPlainTarget, type UpstreamTarget } from '../pool/upstream-target.js';
 import type { HeadLimits } from './codec/index.js';
-import type { TraceparentSource } from './engine-types.js';
+import type { TraceIds } from '../telemetry/index.js';
 
 export interface SessionLike {
   isIdle(): boolean;
@@ -27,8 +27,13 @@ export class EngineCore {
     readonly appPool: ConnectionPool,
     readonly ownIdentity: string,
     readonly limits: HeadLimits,
-    readonly tracing: TraceparentSource,
+    readonly traceIds: TraceIds,
     readonly closeGraceMs: number,
+    /** This workload, for access-log lines. */
+    readonly workloadName: string | undefined,
+    readonly workloadNamespace: string | undefined,
+    /** Told of bugs caught at a socket handler (the connection is closed, the process lives on). */
+    readonly onInternalError: (error: unknown) => void,
   ) {}
 
   /** The pool target of a local application port (built once per address:port). */
@@ -51,7 +56,7 @@ export class EngineCore {
     if (this.sessions.size === 0 && this.drainWaiter !== undefined) this.drainWaiter();
   }
 
-  /** Closes sessions idle for longer than `idleMs` (between requests, or stuck in a partial head). */
+  /** Closes sessions waiting for a request head for longer than `idleMs` (idle keep-alive, or a slow partial head). */
   sweep(idleMs: number): void {
     const limit = this.clock.monotonic() - idleMs;
     for (const s of this.sessions) if (s.lastActive <= limit && s.isIdle()) s.closeWhenIdle();

@@ -1,19 +1,23 @@
 /**
  * The boundary types of the HTTP/1.1 engine: what the proxy shell hands in per connection, and the
- * small adapter interfaces behind which authorization, metrics, tracing and the access log plug in
- * (their real implementations live in src/policy/authz, src/proxy/metrics and src/proxy/telemetry).
+ * small adapter interfaces behind which authorization and metrics plug in (the shell adapts
+ * src/policy/authz and src/proxy/metrics to them; `createHttpAuthorizer` is a ready adapter).
  * Everything here is bound once per connection or per configuration, never per request.
  */
+import type { AuthzResultLabel } from '../metrics/index.js';
+import type { AccessLog } from '../telemetry/index.js';
 import type { RequestHead } from './codec/index.js';
 
-/** The result of authorizing one HTTP request. */
+/** The result of authorizing one HTTP request (`AuthzDecision` of src/policy/authz fits). */
 export interface HttpAuthzDecision {
   readonly allowed: boolean;
-  /** `namespace/name` of the policy that decided a denial (shown in the 403 body). */
+  /** `namespace/name` of the policy that decided (named in the 403 body). */
   readonly policy?: string | undefined;
+  /** A short reason, shown when no policy decided (e.g. the mesh default). */
+  readonly reason?: string | undefined;
 }
 
-/** The request attributes an inbound authorization needs; the engine passes the parsed head. */
+/** The attributes of one inbound request; `head` is the parsed request head (method, path, host, header()). */
 export interface HttpAuthzInput {
   readonly peerIdentity: string | undefined;
   readonly peerAddress: string;
@@ -21,38 +25,15 @@ export interface HttpAuthzInput {
   readonly head: RequestHead;
 }
 
-/** The authorization in force for a connection; `InboundConnection.authorizer()` returns the current one. */
+/** The authorization in force; `InboundConnection.authorizer()` returns the current one per request. */
 export interface HttpAuthorizer {
   authorizeHttp(input: HttpAuthzInput): HttpAuthzDecision;
 }
 
-/** Per-request metrics sink, pre-bound to its label set (service, or connection peer + port). */
+/** Per-request metrics, pre-bound to its labels (service, or peer + port); e.g. an `EdgeMetrics` adapter. */
 export interface RequestRecorder {
-  record(status: number, durationMs: number): void;
-}
-
-/** Starts a W3C trace context when a request carries none. */
-export interface TraceparentSource {
-  /** A new `traceparent` value (version 00, sampled flag as configured). */
-  next(): string;
-}
-
-/** One access-log line per request, only called when the log is on for that direction. */
-export interface HttpAccessRecord {
-  readonly direction: 'inbound' | 'outbound';
-  readonly method: string;
-  readonly path: string;
-  readonly host: string | undefined;
-  readonly status: number;
-  readonly durationMs: number;
-  readonly peer: string | undefined;
-  readonly upstream: string | undefined;
-  readonly traceparent: string | undefined;
-  readonly error: string | undefined;
-}
-
-export interface HttpAccessLog {
-  write(record: HttpAccessRecord): void;
+  /** One finished request: the status sent (0 = none), its duration, and the authorization result. */
+  record(status: number, durationMs: number, authz: AuthzResultLabel): void;
 }
 
 /** A connection from a peer proxy (or a plaintext client) to one application port. */
@@ -68,6 +49,6 @@ export interface InboundConnection {
   authorizer(): HttpAuthorizer;
   /** Metrics for this connection's requests (bound once per connection). */
   readonly recorder?: RequestRecorder;
-  /** Set when the workload's inbound access log is on. */
-  readonly accessLog?: HttpAccessLog;
+  /** The workload's inbound access log (src/proxy/telemetry), when it is on. */
+  readonly accessLog?: AccessLog;
 }

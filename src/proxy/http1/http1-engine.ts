@@ -7,14 +7,14 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Clock } from '../../core/clock.js';
-import type { Random } from '../../core/random.js';
 import type { ConnectionPool } from '../pool/connection-pool.js';
 import { defaultHeadLimits, type HeadLimits } from './codec/index.js';
 import { EngineCore } from './engine-core.js';
-import type { InboundConnection, TraceparentSource } from './engine-types.js';
+import type { Random } from '../../core/random.js';
+import { createCryptoRandomBytes, createTraceIds, randomBytesFromRandom, type TraceIds } from '../telemetry/index.js';
+import type { InboundConnection } from './engine-types.js';
 import { Http1Session } from './http1-session.js';
 import type { OutboundServiceRuntime } from './outbound-service-runtime.js';
-import { createTraceparentSource } from './traceparent.js';
 
 export interface Http1Engine {
   /** An application's plaintext HTTP/1.1 connection toward `service`; `initial` = bytes already read. */
@@ -37,11 +37,15 @@ export interface Http1EngineDeps {
   /** This proxy's SPIFFE ID, for `x-forwarded-client-cert: By=...`. */
   readonly ownIdentity: string;
   readonly limits?: HeadLimits;
-  /** Starts a trace when a request has no `traceparent`; default: random W3C ids from `random`. */
-  readonly tracing?: TraceparentSource;
+  /** W3C trace ids: a trace starts where a request has none. Default: from `random`, else crypto random bytes. */
+  readonly traceIds?: TraceIds;
   readonly random?: Random;
+  /** This workload (access-log lines of inbound requests). */
+  readonly workload?: { readonly name: string; readonly namespace: string };
   /** Downstream connections idle (between requests, or in a partial head) longer than this are closed; default 60 s. */
   readonly serverIdleTimeoutMs?: number;
+  /** Told of a bug caught in a connection's handler (that connection is closed); e.g. log it. */
+  readonly onInternalError?: (error: unknown) => void;
   /** How long a closing connection may take to flush before it is destroyed; default 5 s. */
   readonly closeGraceMs?: number;
 }
@@ -50,15 +54,17 @@ export interface Http1EngineDeps {
 export const defaultServerIdleTimeoutMs = 60_000;
 
 export function createHttp1Engine(deps: Http1EngineDeps): Http1Engine {
-  const tracing = deps.tracing ?? createTraceparentSource(deps.random ?? { next: fallbackRandom });
   const core = new EngineCore(
     deps.clock,
     deps.peerPool,
     deps.appPool,
     deps.ownIdentity,
     deps.limits ?? defaultHeadLimits,
-    tracing,
+    deps.traceIds ?? createTraceIds(deps.random === undefined ? createCryptoRandomBytes() : randomBytesFromRandom(deps.random)),
     deps.closeGraceMs ?? 5_000,
+    deps.workload?.name,
+    deps.workload?.namespace,
+    deps.onInternalError ?? ignoreError,
   );
   const idleMs = deps.serverIdleTimeoutMs ?? defaultServerIdleTimeoutMs;
   let sweeper: NodeJS.Timeout | undefined;
@@ -105,6 +111,4 @@ export function createHttp1Engine(deps: Http1EngineDeps): Http1Engine {
   };
 }
 
-function fallbackRandom(): number {
-  return Math.random();
-}
+function ignoreError(): void {}

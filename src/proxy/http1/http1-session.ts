@@ -32,7 +32,9 @@ import {
   type RequestHead,
 } from './codec/index.js';
 import type { EngineCore } from './engine-core.js';
-import type { HttpAccessLog, InboundConnection, RequestRecorder } from './engine-types.js';
+import type { AuthzResultLabel } from '../metrics/index.js';
+import { formatTraceparent, parseTraceparent, type AccessLog } from '../telemetry/index.js';
+import type { HttpAuthzDecision, InboundConnection, RequestRecorder } from './engine-types.js';
 import { pickTarget, type OutboundServiceRuntime } from './outbound-service-runtime.js';
 
 const S_HEAD = 0;
@@ -103,8 +105,13 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   private readonly appTarget: UpstreamTarget | undefined;
   /** Inbound: `x-forwarded-client-cert` value for an authenticated peer. */
   private readonly xfcc: string | undefined;
+  /** The request edits of the common case, built once per connection. */
+  private readonly plainEdits: HeadEdits;
   private readonly recorder: RequestRecorder | undefined;
-  private readonly accessLog: HttpAccessLog | undefined;
+  private readonly accessLog: AccessLog | undefined;
+  /** Inbound: the authorization input, one object per connection (the head changes per request). */
+  private authzInput: { readonly peerIdentity: string | undefined; readonly peerAddress: string; readonly destinationPort: number; head: RequestHead } | undefined =
+    undefined;
 
   state = S_HEAD;
   private unregistered = false;
@@ -117,6 +124,8 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   private head: RequestHead | undefined = undefined;
   private target: UpstreamTarget | undefined = undefined;
   private up: UpstreamConnection | undefined = undefined;
+  /** The upstream's SPIFFE ID (outbound), for the access log. */
+  private upIdentity: string | undefined = undefined;
   private pendingOut: Buffer | undefined = undefined;
   private retryable = false;
   private retried = false;
@@ -128,7 +137,13 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   private keepAlive = true;
   private closeAfter = false;
   private startMs = 0;
-  private traceparent: string | undefined = undefined;
+  private traceId: string | undefined = undefined;
+  private authzResult: AuthzResultLabel = 'none';
+  private authzPolicy: string | undefined = undefined;
+  private errorCode: ErrorCode | undefined = undefined;
+  private startEpochMs = 0;
+  private bytesIn = 0;
+  private bytesOut = 0;
   /** Any byte received from the upstream for this exchange (no retry after that). */
   private gotResponseByte = false;
   private resState = R_HEAD;
@@ -153,7 +168,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       this.appTarget = core.appTarget(inbound.appAddress, inbound.appPort);
       this.xfcc = inbound.peerIdentity === undefined ? undefined : `By=${core.ownIdentity};URI=${inbound.peerIdentity}`;
       this.recorder = inbound.recorder;
-      this.accessLog = inbound.accessLog;
+      this.accessLog = inbound.accessLog?.enabled === true ? inbound.accessLog : undefined;
     } else {
       this.pool = core.peerPool;
       this.appTarget = undefined;
@@ -161,6 +176,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       this.recorder = service?.recorder;
       this.accessLog = service?.accessLog;
     }
+    this.plainEdits = { remove: BASE_REMOVE, add: this.xfcc === undefined ? NO_ADD : [['x-forwarded-client-cert', this.xfcc]] };
     this.lastActive = core.clock.monotonic();
     client.setNoDelay(true);
     client.on('data', this.onClientData);
@@ -180,9 +196,9 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     if (this.client.isPaused() && this.clientPause === 0) this.client.resume();
   }
 
-  /** Idle between requests with nothing buffered. */
+  /** Waiting for a request head (between requests, or in a partial head). */
   isIdle(): boolean {
-    return this.state === S_HEAD && this.buf === undefined;
+    return this.state === S_HEAD;
   }
 
   /** Drain or idle timeout: close if idle, otherwise close after the response in flight. */
@@ -198,6 +214,21 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   // ---- client side -------------------------------------------------------------------------
 
   private readonly onClientData = (chunk: Buffer): void => {
+    try {
+      this.clientData(chunk);
+    } catch (error) {
+      this.internalError(error);
+    }
+  };
+
+  /** A bug must cost one connection, never the process. */
+  private internalError(error: unknown): void {
+    this.core.onInternalError(error);
+    if (this.up !== undefined) this.dropUpstream();
+    this.client.destroy();
+  }
+
+  private clientData(chunk: Buffer): void {
     switch (this.state) {
       case S_HEAD:
         this.appendClient(chunk);
@@ -216,7 +247,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       default:
         return;
     }
-  };
+  }
 
   private appendClient(chunk: Buffer): void {
     const b = this.buf;
@@ -259,6 +290,10 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   private rejectMalformed(code: ErrorCode, reason: string): void {
     this.head = undefined;
     this.startMs = this.core.clock.monotonic();
+    this.startEpochMs = 0;
+    this.authzResult = 'none';
+    this.authzPolicy = undefined;
+    this.traceId = undefined;
     this.buf = undefined;
     this.respondError(code, reason, true);
   }
@@ -276,8 +311,12 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     this.reqFraming = framingCode(head.framing.kind);
     this.reqRemaining = head.framing.kind === 'length' ? head.framing.length : 0;
     this.reqDone = this.reqFraming === F_NONE || (this.reqFraming === F_LENGTH && this.reqRemaining === 0);
-    const tp = head.header('traceparent');
-    this.traceparent = tp;
+    this.authzResult = 'none';
+    this.authzPolicy = undefined;
+    this.errorCode = undefined;
+    this.bytesIn = head.raw.length;
+    this.bytesOut = 0;
+    if (this.accessLog !== undefined) this.startEpochMs = core.clock.now();
 
     if (head.method === 'CONNECT') {
       this.respondError('WEFT_PROXY_BAD_REQUEST', 'CONNECT is not supported here', true);
@@ -287,15 +326,15 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     let target: UpstreamTarget | undefined;
     const inbound = this.inbound;
     if (inbound !== undefined) {
-      const decision = inbound.authorizer().authorizeHttp({
-        peerIdentity: inbound.peerIdentity,
-        peerAddress: inbound.peerAddress,
-        destinationPort: inbound.destinationPort,
-        head,
-      });
+      const decision = this.authorize(inbound, head);
+      this.authzResult = decision.allowed ? 'allowed' : 'denied';
+      this.authzPolicy = decision.policy;
       if (!decision.allowed) {
-        const policy = decision.policy === undefined ? 'default' : decision.policy;
-        this.respondError('WEFT_AUTHZ_DENIED', `RBAC: access denied by policy ${policy}`, !this.reqDone);
+        const why =
+          decision.policy !== undefined
+            ? `RBAC: access denied by policy ${decision.policy}`
+            : `RBAC: access denied${decision.reason === undefined ? '' : ` (${decision.reason})`}`;
+        this.respondError('WEFT_AUTHZ_DENIED', why, !this.reqDone);
         return;
       }
       target = this.appTarget;
@@ -311,15 +350,29 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     if (target === undefined) return;
     this.target = target;
 
-    // Head edits: strip identity headers the application may not set; start a trace when absent.
+    // Head edits: strip identity headers the application may not set; start a trace when there is
+    // no valid one (a valid one passes unchanged: this proxy records no spans of its own).
+    let remove = removeSetFor(head);
     let add: ReadonlyArray<readonly [string, string]> = NO_ADD;
-    if (tp === undefined) {
-      this.traceparent = core.tracing.next();
-      add = [['traceparent', this.traceparent]];
+    const tp = head.header('traceparent');
+    const ctx = tp === undefined ? undefined : parseTraceparent(tp);
+    if (ctx === undefined) {
+      const fresh = core.traceIds.newTrace(false);
+      this.traceId = fresh.traceId;
+      add = [['traceparent', formatTraceparent(fresh)]];
+      if (tp !== undefined) remove = withName(remove, 'traceparent');
+    } else {
+      this.traceId = ctx.traceId;
     }
-    if (this.xfcc !== undefined) add = add === NO_ADD ? [['x-forwarded-client-cert', this.xfcc]] : [...add, ['x-forwarded-client-cert', this.xfcc]];
-    if (this.upgrade) add = [...add, CONNECTION_UPGRADE];
-    const edits: HeadEdits = { remove: removeSetFor(head), add, keepUpgrade: this.upgrade };
+    let edits: HeadEdits;
+    if (add === NO_ADD && remove === BASE_REMOVE && !this.upgrade) {
+      // The common case: a valid trace context and no x-weft-* header; no allocation.
+      edits = this.plainEdits;
+    } else {
+      if (this.xfcc !== undefined) add = [...add, ['x-forwarded-client-cert', this.xfcc]];
+      if (this.upgrade) add = [...add, CONNECTION_UPGRADE];
+      edits = { remove, add, keepUpgrade: this.upgrade };
+    }
 
     // The body bytes already read go out with the head, in one write.
     let body: Buffer | undefined;
@@ -345,6 +398,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     } else if (this.reqFraming === F_CHUNKED) {
       this.requestScanner();
     }
+    if (body !== undefined) this.bytesIn += body.length;
     this.pendingOut = serializeRequestHead(head, edits, body);
     this.retryable = this.reqDone && !this.upgrade && IDEMPOTENT.has(head.method);
     this.state = S_CONNECTING;
@@ -381,6 +435,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       n = s.consumed;
       if (s.done) this.reqDone = true;
     }
+    this.bytesIn += n;
     if (n > 0 && !up.write(n === chunk.length ? chunk : chunk.subarray(0, n))) this.pauseClient(P_UPSTREAM_FULL);
     if (n < chunk.length) this.appendClient(chunk.subarray(n));
     if (this.reqDone && this.resState === R_DONE) this.finishExchange();
@@ -450,6 +505,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       return;
     }
     this.up = conn;
+    this.upIdentity = conn.peerIdentity;
     conn.user = this;
     this.state = S_EXCHANGE;
     this.resState = R_HEAD;
@@ -479,6 +535,14 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   // ---- upstream ----------------------------------------------------------------------------
 
   onUpstreamData(conn: UpstreamConnection, chunk: Buffer): void {
+    try {
+      this.upstreamData(conn, chunk);
+    } catch (error) {
+      this.internalError(error);
+    }
+  }
+
+  private upstreamData(conn: UpstreamConnection, chunk: Buffer): void {
     this.gotResponseByte = true;
     if (this.state === S_TUNNEL) {
       if (!this.client.write(chunk)) this.pauseUpstream(conn);
@@ -658,7 +722,8 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       return;
     }
     // Part of the response is already with the client: the only honest signal left is a reset.
-    this.record(this.status, 'upstream reset mid-response');
+    this.errorCode = 'WEFT_PROXY_UPSTREAM_RESET';
+    this.record(this.status);
     this.client.destroy();
   }
 
@@ -693,7 +758,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     this.state = S_TUNNEL;
     this.upReusable = false;
     this.pendingOut = undefined;
-    this.record(101, undefined);
+    this.record(101);
     if (!this.writeClient(out)) this.pauseUpstream(conn);
     const pending = this.buf;
     this.buf = undefined;
@@ -705,7 +770,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   private responseDone(): void {
     this.resState = R_DONE;
     this.pendingOut = undefined;
-    this.record(this.status, undefined);
+    this.record(this.status);
     if (this.reqDone) this.finishExchange();
     else {
       // The response ended before the request body: the upstream stops reading it, so neither side
@@ -746,6 +811,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   // ---- responses ---------------------------------------------------------------------------
 
   private writeClient(data: Buffer): boolean {
+    this.bytesOut += data.length;
     return this.client.write(data);
   }
 
@@ -756,7 +822,8 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     const closing = close || !this.keepAlive || this.closeAfter || this.core.draining;
     this.closeAfter = closing;
     if (this.up !== undefined) this.dropUpstream();
-    this.record(status, message);
+    this.errorCode = code;
+    this.record(status);
     if (!this.client.destroyed) this.client.write(simpleResponse(status, REASONS[status] ?? 'Error', `${message}\n`, { close: closing }));
     this.resState = R_DONE;
     this.reqDone = true;
@@ -773,26 +840,60 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     if (this.buf !== undefined) this.readHead();
   }
 
-  private record(status: number, error: string | undefined): void {
-    const duration = this.core.clock.monotonic() - this.startMs;
-    this.recorder?.record(status, duration);
-    const log = this.accessLog;
-    if (log !== undefined) {
-      const head = this.head;
-      log.write({
-        direction: this.inbound !== undefined ? 'inbound' : 'outbound',
-        method: head === undefined ? '' : head.method,
-        path: head === undefined ? '' : head.path,
-        host: head?.host,
-        status,
-        durationMs: duration,
-        peer: this.inbound !== undefined ? this.inbound.peerIdentity ?? this.inbound.peerAddress : undefined,
-        upstream: this.target?.label,
-        traceparent: this.traceparent,
-        error,
-      });
+  private authorize(inbound: InboundConnection, head: RequestHead): HttpAuthzDecision {
+    let input = this.authzInput;
+    if (input === undefined) {
+      input = { peerIdentity: inbound.peerIdentity, peerAddress: inbound.peerAddress, destinationPort: inbound.destinationPort, head };
+      this.authzInput = input;
+    } else {
+      input.head = head;
     }
+    return inbound.authorizer().authorizeHttp(input);
   }
+
+  /** Metrics (always) and the access log (when on) for the request that just ended. */
+  private record(status: number): void {
+    const durationMs = this.core.clock.monotonic() - this.startMs;
+    this.recorder?.record(status, durationMs, this.authzResult);
+    const log = this.accessLog;
+    if (log !== undefined) this.writeAccessLog(log, status, durationMs);
+  }
+
+  private writeAccessLog(log: AccessLog, status: number, durationMs: number): void {
+    const head = this.head;
+    const inbound = this.inbound;
+    const core = this.core;
+    log.log({
+      startTime: this.startEpochMs === 0 ? core.clock.now() : this.startEpochMs,
+      direction: inbound !== undefined ? 'inbound' : 'outbound',
+      protocol: 'http',
+      method: head?.method,
+      path: head?.path,
+      authority: head?.host,
+      status,
+      durationMs,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      sourcePrincipal: inbound !== undefined ? inbound.peerIdentity : undefined,
+      sourceAddress: inbound !== undefined ? inbound.peerAddress : this.client.remoteAddress,
+      destinationService: this.service?.serviceName,
+      destinationWorkload: inbound !== undefined ? core.workloadName : undefined,
+      destinationNamespace: inbound !== undefined ? core.workloadNamespace : undefined,
+      destinationPrincipal: inbound !== undefined ? undefined : this.upIdentity,
+      upstreamAddress: this.target?.label,
+      authz: this.authzResult,
+      authzPolicy: this.authzPolicy,
+      traceId: this.traceId,
+      error: this.errorCode,
+    });
+  }
+}
+
+/** `set` plus one more name (a new set: only on the rare paths that need it). */
+function withName(set: ReadonlySet<string>, name: string): ReadonlySet<string> {
+  const next = new Set(set);
+  next.add(name);
+  return next;
 }
 
 const LF_LOWER_X = Buffer.from('\nx-');

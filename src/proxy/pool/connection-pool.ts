@@ -14,8 +14,9 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { Clock } from '../../core/clock.js';
 import { weftError, type WeftError } from '../../core/errors.js';
-import { spiffeIdsOfSan } from './spiffe-san.js';
-import { UpstreamConnection, type UpstreamOwner, type UpstreamUser } from './upstream-connection.js';
+import { spiffeIdFromSubjectAltName } from '../tls/subject-alt-name.js';
+import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
+import { UpstreamConnection, type UpstreamOwner } from './upstream-connection.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /** Who waits for a connection. Exactly one of the two methods is called, once per acquire. */
@@ -37,6 +38,8 @@ export interface ConnectionPoolOptions {
   readonly secureContext?: () => SecureContext;
   /** ALPN protocol offered to TLS targets; the server must select it. */
   readonly alpn?: string;
+  /** Told of every failed TLS handshake with its reason (e.g. `metrics.tlsHandshakeFailure('outbound', reason)`). */
+  readonly onTlsFailure?: (reason: TlsFailureReason) => void;
   /** How often idle connections are swept; 0 = no timer (tests call `sweep()`). */
   readonly sweepIntervalMs?: number;
 }
@@ -50,6 +53,8 @@ export interface ConnectionPoolStats {
   readonly dialFailures: number;
   readonly reuses: number;
   readonly resumedSessions: number;
+  /** TLS sessions held for resumption (one per target key). */
+  readonly cachedSessions: number;
 }
 
 export interface ConnectionPool {
@@ -80,14 +85,11 @@ export function createConnectionPool(options: ConnectionPoolOptions): Connection
 const DIAL_CONNECT = 0;
 const DIAL_SECURE = 1;
 
-/** Marks a leased connection already given back, so a second release/discard does not count twice. */
-const DISCARDED: UpstreamUser = {
-  onUpstreamData(conn: UpstreamConnection): void {
-    conn.destroy();
-  },
-  onUpstreamDrain(): void {},
-  onUpstreamClose(): void {},
-};
+/** A cached TLS session and the server identity verified when it was first established. */
+interface CachedSession {
+  readonly session: Buffer;
+  readonly identity: string;
+}
 
 interface Queued {
   readonly target: UpstreamTarget;
@@ -97,7 +99,7 @@ interface Queued {
 class Pool implements ConnectionPool, UpstreamOwner {
   private readonly idle = new Map<string, UpstreamConnection[]>();
   private readonly queue: Queued[] = [];
-  private readonly sessions = new Map<string, Buffer>();
+  private readonly sessions = new Map<string, CachedSession>();
   private sessionContext: SecureContext | undefined = undefined;
   private readonly timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -125,6 +127,7 @@ class Pool implements ConnectionPool, UpstreamOwner {
         this.idleCount--;
         if (!conn.dead) {
           conn.uses++;
+          conn.leased = true;
           this.reuses++;
           this.leased++;
           waiter.onPoolConnection(conn);
@@ -149,7 +152,8 @@ class Pool implements ConnectionPool, UpstreamOwner {
   }
 
   release(conn: UpstreamConnection): void {
-    if (conn.user === DISCARDED) return;
+    if (!conn.leased) return;
+    conn.leased = false;
     conn.user = undefined;
     this.leased--;
     if (conn.dead || this.closed) {
@@ -162,6 +166,7 @@ class Pool implements ConnectionPool, UpstreamOwner {
       if (q !== undefined && q.target.key === conn.key) {
         this.queue.splice(i, 1);
         conn.uses++;
+        conn.leased = true;
         this.reuses++;
         this.leased++;
         q.waiter.onPoolConnection(conn);
@@ -183,8 +188,9 @@ class Pool implements ConnectionPool, UpstreamOwner {
   }
 
   discard(conn: UpstreamConnection): void {
-    if (conn.user === DISCARDED) return;
-    conn.user = DISCARDED;
+    if (!conn.leased) return;
+    conn.leased = false;
+    conn.user = undefined;
     this.leased--;
     conn.destroy();
   }
@@ -237,6 +243,7 @@ class Pool implements ConnectionPool, UpstreamOwner {
       dialFailures: this.dialFailures,
       reuses: this.reuses,
       resumedSessions: this.resumedSessions,
+      cachedSessions: this.sessions.size,
     };
   }
 
@@ -245,7 +252,7 @@ class Pool implements ConnectionPool, UpstreamOwner {
     this.dials++;
     if (target.identities === undefined) {
       const socket = netConnect({ host: target.address, port: target.port, noDelay: true });
-      new Dial(this, target, waiter, socket, false);
+      new Dial(this, target, waiter, socket, undefined);
       return;
     }
     const getContext = this.options.secureContext;
@@ -261,7 +268,7 @@ class Pool implements ConnectionPool, UpstreamOwner {
       this.sessions.clear();
       this.sessionContext = secureContext;
     }
-    const session = this.sessions.get(target.key);
+    const cached = this.sessions.get(target.key);
     const identities = target.identities;
     const socket = tlsConnect({
       host: target.address,
@@ -270,15 +277,18 @@ class Pool implements ConnectionPool, UpstreamOwner {
       minVersion: 'TLSv1.3',
       ALPNProtocols: this.options.alpn === undefined ? [] : [this.options.alpn],
       rejectUnauthorized: true,
-      ...(session === undefined ? {} : { session }),
+      ...(cached === undefined ? {} : { session: cached.session }),
       checkServerIdentity: (_host: string, cert: PeerCertificate) => checkSpiffe(identities, cert, target.label),
     });
     const key = target.key;
-    socket.on('session', (s: Buffer) => {
-      if (this.sessionContext === secureContext) this.sessions.set(key, s);
+    socket.on('session', (session: Buffer) => {
+      // A resumed handshake skips the certificate check: the identity is the one verified when the
+      // session was first made (sessions are kept per key, i.e. per accepted identity set).
+      const identity = socket.isSessionReused() ? cached?.identity : acceptedIdentity(identities, socket.getPeerCertificate());
+      if (identity !== undefined && this.sessionContext === secureContext) this.sessions.set(key, { session, identity });
     });
     socket.setNoDelay(true);
-    new Dial(this, target, waiter, socket, true);
+    new Dial(this, target, waiter, socket, cached?.identity);
   }
 
   /** Called by a finished dial (success or failure): frees a handshake slot and starts queued ones. */
@@ -293,6 +303,7 @@ class Pool implements ConnectionPool, UpstreamOwner {
   dialed(conn: UpstreamConnection, waiter: PoolWaiter, resumed: boolean): void {
     if (resumed) this.resumedSessions++;
     conn.uses = 1;
+    conn.leased = true;
     this.leased++;
     this.dialDone();
     waiter.onPoolConnection(conn);
@@ -314,28 +325,36 @@ class PeerIdentityError extends Error {
   }
 }
 
+function acceptedIdentity(accepted: ReadonlySet<string>, cert: PeerCertificate): string | undefined {
+  const id = spiffeIdFromSubjectAltName(cert.subjectaltname);
+  return id !== undefined && accepted.has(id) ? id : undefined;
+}
+
 function checkSpiffe(accepted: ReadonlySet<string>, cert: PeerCertificate, label: string): Error | undefined {
-  const ids = spiffeIdsOfSan(cert.subjectaltname);
-  for (const id of ids) if (accepted.has(id)) return undefined;
-  const got = ids.length === 0 ? 'no SPIFFE ID' : ids.join(' ');
-  return new PeerIdentityError(`upstream identity mismatch: ${label} presented ${got}, expected ${[...accepted].join(' or ')}`, ids[0] ?? '');
+  const id = spiffeIdFromSubjectAltName(cert.subjectaltname);
+  if (id !== undefined && accepted.has(id)) return undefined;
+  const got = id ?? 'no single valid SPIFFE ID';
+  return new PeerIdentityError(`upstream identity mismatch: ${label} presented ${got}, expected ${[...accepted].join(' or ')}`, id ?? '');
 }
 
 /** One connect (+ handshake) in flight; turns into an `UpstreamConnection` or an error value. */
 class Dial {
   private stage = DIAL_CONNECT;
   private finished = false;
+  private readonly tls: boolean;
 
   constructor(
     private readonly pool: Pool,
     private readonly target: UpstreamTarget,
     private readonly waiter: PoolWaiter,
     private readonly socket: Socket,
-    private readonly tls: boolean,
+    /** For TLS dials offering a cached session: the identity verified when it was made. */
+    private readonly resumedIdentity: string | undefined,
   ) {
+    this.tls = target.identities !== undefined;
     socket.setTimeout(pool.options.connectTimeoutMs, this.onTimeout);
     socket.once('connect', this.onConnect);
-    if (tls) socket.once('secureConnect', this.onSecure);
+    if (this.tls) socket.once('secureConnect', this.onSecure);
     socket.on('error', this.onError);
     socket.once('close', this.onClose);
   }
@@ -365,10 +384,9 @@ class Dial {
     const conn = new UpstreamConnection(this.socket, this.target.key, this.pool);
     if (this.tls) {
       const s = this.socket as TLSSocket;
-      const ids = spiffeIdsOfSan(s.getPeerCertificate().subjectaltname);
-      const ok = this.target.identities;
-      conn.peerIdentity = ok === undefined ? ids[0] : ids.find((id) => ok.has(id));
-      this.pool.dialed(conn, this.waiter, s.isSessionReused());
+      const resumed = s.isSessionReused();
+      conn.peerIdentity = resumed ? this.resumedIdentity : acceptedIdentity(this.target.identities as ReadonlySet<string>, s.getPeerCertificate());
+      this.pool.dialed(conn, this.waiter, resumed);
     } else {
       this.pool.dialed(conn, this.waiter, false);
     }
@@ -376,9 +394,13 @@ class Dial {
 
   private readonly onError = (error: Error): void => {
     const label = this.target.label;
-    if (error instanceof PeerIdentityError) this.fail(weftError('WEFT_TLS_PEER_IDENTITY', error.message, label));
-    else if (this.stage === DIAL_SECURE) this.fail(weftError('WEFT_TLS_HANDSHAKE', `TLS handshake with ${label} failed: ${error.message}`, label));
-    else this.fail(weftError('WEFT_PROXY_UPSTREAM_CONNECT', `cannot connect to ${label}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, label));
+    if (error instanceof PeerIdentityError) {
+      this.pool.options.onTlsFailure?.('bad_identity');
+      this.fail(weftError('WEFT_TLS_PEER_IDENTITY', error.message, label));
+    } else if (this.stage === DIAL_SECURE) {
+      this.pool.options.onTlsFailure?.(classifyTlsError(error, this.socket as TLSSocket));
+      this.fail(weftError('WEFT_TLS_HANDSHAKE', `TLS handshake with ${label} failed: ${error.message}`, label));
+    } else this.fail(weftError('WEFT_PROXY_UPSTREAM_CONNECT', `cannot connect to ${label}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, label));
   };
 
   private readonly onTimeout = (): void => {
@@ -386,6 +408,7 @@ class Dial {
   };
 
   private readonly onClose = (): void => {
+    if (this.stage === DIAL_SECURE && !this.finished) this.pool.options.onTlsFailure?.('other');
     this.fail(weftError(this.stage === DIAL_SECURE ? 'WEFT_TLS_HANDSHAKE' : 'WEFT_PROXY_UPSTREAM_CONNECT', `${this.target.label} closed the connection during setup`, this.target.label));
   };
 

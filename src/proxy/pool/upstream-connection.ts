@@ -31,8 +31,8 @@ export class UpstreamConnection {
   idleSince = 0;
   /** Set once the socket ended, closed or failed; the connection is never reused after that. */
   dead = false;
-  /** Index in the pool's idle stack while idle, else -1. */
-  idleIndex = -1;
+  /** Leased to a user (set and cleared by the pool only). */
+  leased = false;
   private lastError: Error | undefined = undefined;
 
   constructor(socket: Socket, key: string, owner: UpstreamOwner) {

@@ -3,8 +3,9 @@
  * by the native addon in `src/proxy/capture/`). The shell only needs this one function.
  */
 import type { Socket } from 'node:net';
-import { weftError, type WeftError } from '../../core/errors.js';
-import { err, type Result } from '../../core/result.js';
+import type { WeftError } from '../../core/errors.js';
+import { ok, type Result } from '../../core/result.js';
+import { loadOriginalDst } from '../capture/original-dst.js';
 
 export interface OriginalDestination {
   readonly address: string;
@@ -14,7 +15,13 @@ export interface OriginalDestination {
 /** The original destination of an accepted, redirected connection; undefined when it cannot be read. */
 export type OriginalDstReader = (socket: Socket) => OriginalDestination | undefined;
 
-/** Loads the reader, or says clearly why capture is not available here. */
+/** Loads the addon, or says clearly why capture is not available here (WEFT_RUNTIME_UNAVAILABLE). */
 export function loadOriginalDstReader(): Result<OriginalDstReader, WeftError> {
-  return err(weftError('WEFT_RUNTIME_UNAVAILABLE', 'transparent capture is not available: the SO_ORIGINAL_DST addon is not built on this machine; run with --no-capture and explicit listeners'));
+  const r = loadOriginalDst();
+  if (!r.ok) return r;
+  const reader = r.value;
+  return ok((socket) => {
+    const d = reader.read(socket);
+    return d.ok ? d.value : undefined;
+  });
 }

@@ -19,6 +19,7 @@ import type { OriginalDstReader } from './capture-port.js';
 import { createGeneration, type Generation, type RecorderBinder } from './generation.js';
 import type { DecisionObserver } from './inbound-authorizer.js';
 import { createProxyMetrics, outboundEdgeLabels } from '../metrics/index.js';
+import { isProxyOwnPort, isSelfDestination } from '../capture/loop-guard.js';
 import type { Clock } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
 import { createHttp1Engine } from '../http1/http1-engine.js';
@@ -202,12 +203,13 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
         s.destroy();
         return;
       }
+      // The inbound handler refuses the proxy's own ports (loop guard), see InboundDeps.ownPorts.
       inbound.accept(s, od.port);
     }));
     const outSrv = createServer({ noDelay: true }, guarded('outbound capture', (s) => {
       const od = reader(s);
       // Not redirected (the original destination is this very listener): refuse, or it would loop.
-      if (od === undefined || (od.port === s.localPort && (od.address === s.localAddress || ownPorts.has(od.port)))) {
+      if (od === undefined || isSelfDestination({ ...od, family: 4 }, s) || isProxyOwnPort({ ...od, family: 4 }, ownPorts)) {
         metrics.upstreamFailures.inc(['outbound', 'loop_guard']);
         s.destroy();
         return;

@@ -1,6 +1,7 @@
 /**
  * Mutual-TLS credentials of a proxy: one `SecureContext` per certificate (built once per rotation
- * and shared by every client connection and wrapped server socket), server and client options,
+ * and shared by every client connection; each `tls.Server` builds its own from the same options,
+ * once per rotation, because Node's server ignores a ready-made context), server and client options,
  * the SPIFFE check of the server's identity, client session resumption, and rotation that applies
  * to new connections only (open ones keep the context they were made with).
  */
@@ -10,7 +11,7 @@ import type { IdentityMaterial } from './identity-material.js';
 import { createSessionCache, type SessionCache } from './session-cache.js';
 import { spiffeIdFromSubjectAltName } from './subject-alt-name.js';
 import { classifyTlsError, tlsError, type TlsFailureReason } from './tls-errors.js';
-import { peerSpiffeId } from './peer-identity.js';
+import { isExpectedPeer, peerSpiffeId } from './peer-identity.js';
 
 /** TLS 1.3 AEAD suites, strongest first. */
 export const MESH_TLS_CIPHERS = 'TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256';
@@ -55,7 +56,10 @@ export interface TlsCredentials {
    * other outcome goes to `onFailure` with its reason, and the socket is destroyed.
    */
   createServer(handlers: MeshTlsServerHandlers): tls.Server;
-  /** Options for `tls.connect` to `peer`, with SPIFFE check and a cached session when there is one. */
+  /**
+   * Options for `tls.connect` to `peer`, with SPIFFE check and a cached session when there is one.
+   * Only `connect` stores new sessions; a caller dialling with these options itself gets no reuse.
+   */
   clientOptions(peer: PeerTarget): tls.ConnectionOptions;
   /** `tls.connect(clientOptions(peer))`, keeping the session tickets the server sends for reuse. */
   connect(peer: PeerTarget): tls.TLSSocket;
@@ -150,7 +154,10 @@ export function createTlsCredentials(initial: IdentityMaterial, mode: MtlsMode, 
         }
         handlers.onSecure(socket, peerId);
       });
-      server.on('tlsClientError', (error, socket) => handlers.onFailure(classifyTlsError(error, socket), error));
+      server.on('tlsClientError', (error, socket) => {
+        socket.destroy();
+        handlers.onFailure(classifyTlsError(error, socket), error);
+      });
       const onUpdate = (): void => server.setSecureContext(serverOptions(handlers.alpn));
       listeners.add(onUpdate);
       server.on('close', () => listeners.delete(onUpdate));
@@ -160,7 +167,11 @@ export function createTlsCredentials(initial: IdentityMaterial, mode: MtlsMode, 
     connect(peer) {
       const socket = tls.connect(clientOptions(peer));
       const key = sessionKey(peer);
-      socket.on('session', (session: Buffer) => sessions.set(key, session));
+      socket.on('session', (session: Buffer) => {
+        // Only a session whose server identity was verified may be resumed later (resumption
+        // skips checkServerIdentity); a ticket that races a failed check is dropped.
+        if (socket.isSessionReused() || isExpectedPeer(peerSpiffeId(socket), peer.expectedIds)) sessions.set(key, session);
+      });
       return socket;
     },
     update(next) {

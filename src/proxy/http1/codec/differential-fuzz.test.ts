@@ -7,14 +7,17 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { requestStreamArb } from '../../../../test/support/http1-request-arbitraries.js';
 import { llhttpMethods, parseWithLlhttp, type OracleMessage } from '../../../../test/support/llhttp-oracle.js';
-import { createChunkedScanner, defaultHeadLimits, parseRequestHead, type RequestHead } from './index.js';
+import { createChunkedScanner, defaultHeadLimits, parseRequestHead, serializeRequestHead, type RequestHead } from './index.js';
 
 const SEED = 0x5eed_c0de;
 const RUNS = 4000;
 
 interface OurMessage {
   readonly head: RequestHead;
+  /** The body as the application sees it (chunked decoded). */
   readonly body: Buffer;
+  /** The body bytes as they were on the wire (what the proxy forwards). */
+  readonly wire: Buffer;
 }
 
 interface OurOutcome {
@@ -51,7 +54,7 @@ function runOurs(stream: Buffer, cuts: readonly number[]): OurOutcome {
   const finish = (): OurOutcome | undefined => {
     const h = head!;
     const raw = Buffer.concat(parts);
-    messages.push({ head: h, body: h.framing.kind === 'chunked' ? decodeChunked(raw) : raw });
+    messages.push({ head: h, body: h.framing.kind === 'chunked' ? decodeChunked(raw) : raw, wire: raw });
     parts = [];
     state = 'head';
     return h.keepAlive ? undefined : { messages, stop: 'close' };
@@ -67,7 +70,7 @@ function runOurs(stream: Buffer, cuts: readonly number[]): OurOutcome {
         off += r.length;
         head = r.head;
         if (head.upgrade !== undefined || head.method === 'CONNECT') {
-          messages.push({ head, body: Buffer.alloc(0) });
+          messages.push({ head, body: Buffer.alloc(0), wire: Buffer.alloc(0) });
           return { messages, stop: 'tunnel' };
         }
         const framing = head.framing;
@@ -110,7 +113,7 @@ function runOurs(stream: Buffer, cuts: readonly number[]): OurOutcome {
   return { messages, stop: state === 'head' && off === stream.length ? 'end' : 'incomplete' };
 }
 
-const stats = { runs: 0, weAccepted: 0, nodeAccepted: 0, bothRefused: 0, weStricter: 0, messagesCompared: 0, nodeRefusedWeIncomplete: 0 };
+const stats = { forwardedChecked: 0, runs: 0, weAccepted: 0, nodeAccepted: 0, bothRefused: 0, weStricter: 0, messagesCompared: 0, nodeRefusedWeIncomplete: 0 };
 
 function sameMessage(ours: OurMessage, node: OracleMessage, where: string): void {
   const h = ours.head;
@@ -125,6 +128,46 @@ function sameMessage(ours: OurMessage, node: OracleMessage, where: string): void
   );
 }
 
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'upgrade']);
+
+/**
+ * What the proxy would send upstream for the requests we accepted (each head serialized, body bytes
+ * verbatim, HTTP/1.0 keep-alive restated since Connection is hop-by-hop) must parse, with llhttp, into
+ * exactly the same requests: same count, method, target, end-to-end headers and body.
+ */
+function checkForwarded(messages: readonly OurMessage[]): void {
+  const plain = messages.filter((m) => m.head.upgrade === undefined && m.head.method !== 'CONNECT');
+  if (plain.length === 0) return;
+  const forwarded = Buffer.concat(
+    plain.map((m, k) => {
+      const last = k === plain.length - 1;
+      const add: Array<readonly [string, string]> = m.head.versionMinor === 0 && !last ? [['connection', 'keep-alive']] : [];
+      return serializeRequestHead(m.head, { remove: new Set(), add }, m.wire);
+    }),
+  );
+  const node = parseWithLlhttp(forwarded, 'request');
+  assert.equal(node.error, undefined, `llhttp refuses what we forward: ${JSON.stringify(forwarded.toString('latin1'))}`);
+  assert.equal(node.messages.filter((m) => m.complete).length, plain.length, 'forwarded request count');
+  plain.forEach((m, k) => {
+    const n = node.messages[k]!;
+    assert.equal(n.method, m.head.method);
+    assert.equal(n.url, m.head.target);
+    assert.equal(Buffer.concat(n.body).toString('latin1'), m.body.toString('latin1'), `forwarded body ${k}`);
+    const listed = new Set(
+      m.head
+        .headers()
+        .filter(([name]) => name === 'connection')
+        .flatMap(([, value]) => value.split(',').map((t) => t.trim().toLowerCase())),
+    );
+    const expected = m.head
+      .headers()
+      .filter(([name]) => !HOP_BY_HOP.has(name) && !(listed.has(name) && name !== 'host' && name !== 'content-length' && name !== 'transfer-encoding'));
+    const got = n.headers.map(([a, b]) => [a.toLowerCase(), b]).filter(([a]) => a !== 'connection');
+    assert.deepEqual(got, expected.map(([a, b]) => [a, b]), `forwarded headers ${k}`);
+  });
+  stats.forwardedChecked += plain.length;
+}
+
 function check(stream: Buffer, cuts: readonly number[]): void {
   stats.runs++;
   const ours = runOurs(stream, cuts);
@@ -132,6 +175,8 @@ function check(stream: Buffer, cuts: readonly number[]): void {
   const nodeComplete = node.messages.filter((m) => m.complete).length;
   if (ours.messages.length > 0) stats.weAccepted++;
   if (node.error === undefined && nodeComplete > 0) stats.nodeAccepted++;
+  // (llhttp knows a fixed list of methods; what we forward with another one is the next hop's to judge.)
+  if (ours.messages.every((m) => llhttpMethods.has(m.head.method))) checkForwarded(ours.messages);
 
   for (let k = 0; k < ours.messages.length; k++) {
     const o = ours.messages[k]!;

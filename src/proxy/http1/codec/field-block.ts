@@ -50,58 +50,62 @@ export class FieldBlock {
 }
 
 /**
- * Scans header lines in buf[pos, blockEnd), where blockEnd is the index of the blank line's CRLF (so
- * buf[blockEnd - 2, blockEnd + 2) is CRLFCRLF, or pos === blockEnd for a head without headers).
- * `base` is the head's first byte. Stops at the first problem, leaving it in `error` / `tooMany`.
+ * Scans header lines from buf[pos] up to and including the blank line, and returns the index just after
+ * it; or -1 with the problem left in `out.error` / `out.tooMany`. The caller guarantees that a CRLFCRLF
+ * lies at or after `pos`, so the scan cannot run off the end. `base` is the head's first byte.
  */
-export function scanFieldBlock(buf: Buffer, base: number, pos: number, blockEnd: number, maxHeaders: number, out: FieldBlock): void {
+export function scanFieldBlock(buf: Buffer, base: number, pos: number, maxHeaders: number, out: FieldBlock): number {
   let p = pos;
   let count = 0;
   const fields = out.fields;
-  while (p < blockEnd) {
+  for (;;) {
     const first = buf[p]!;
+    if (first === CR) {
+      if (buf[p + 1] === LF) return p + 2;
+      out.error = 'bare CR in head (CRLF required)';
+      return -1;
+    }
     if (first === SP || first === HTAB) {
       out.error = 'obsolete line folding or whitespace before a header name';
-      return;
+      return -1;
     }
     if (++count > maxHeaders) {
       out.tooMany = true;
-      return;
+      return -1;
     }
     const nameStart = p;
     while (TOKEN[buf[p]!] === 1) p++;
     const nameEnd = p;
-    if (nameEnd === nameStart) {
-      out.error = 'invalid character in header name';
-      return;
-    }
-    if (buf[p] !== COLON) {
-      out.error = buf[p] === SP || buf[p] === HTAB ? 'whitespace between header name and colon' : 'invalid character in header name';
-      return;
+    if (buf[p] !== COLON || nameEnd === nameStart) {
+      const c = buf[p];
+      out.error =
+        nameEnd === nameStart && c === LF ? 'bare LF line ending (CRLF required)'
+        : nameEnd !== nameStart && (c === SP || c === HTAB) ? 'whitespace between header name and colon'
+        : 'invalid character in header name';
+      return -1;
     }
     p++;
     while (buf[p] === SP || buf[p] === HTAB) p++;
     const valueStart = p;
-    let valueEnd = p;
-    let lastTab = -1;
-    for (;;) {
-      const c = buf[p]!;
-      if (c === CR) break;
-      if (FIELD_VALUE[c] !== 1) {
-        out.error = c === LF ? 'bare LF line ending (CRLF required)' : 'control character in header value';
-        return;
-      }
-      if (c === HTAB) lastTab = p;
-      p++;
-      if (c !== SP && c !== HTAB) valueEnd = p;
+    while (FIELD_VALUE[buf[p]!] === 1) p++;
+    if (buf[p] !== CR) {
+      out.error = buf[p] === LF ? 'bare LF line ending (CRLF required)' : 'control character in header value';
+      return -1;
     }
     if (buf[p + 1] !== LF) {
       out.error = 'bare CR in header line (CRLF required)';
-      return;
+      return -1;
+    }
+    // Trim trailing OWS, noting a tab among it.
+    let valueEnd = p;
+    let trailingTab = false;
+    for (let c = buf[valueEnd - 1]; valueEnd > valueStart && (c === SP || c === HTAB); c = buf[valueEnd - 1]) {
+      if (c === HTAB) trailingTab = true;
+      valueEnd--;
     }
     p += 2;
     fields.push(nameStart - base, nameEnd - base, valueStart - base, valueEnd - base, p - base);
-    if (!noteKnownHeader(buf, nameStart, nameEnd - nameStart, valueStart, valueEnd, lastTab >= valueEnd, out)) return;
+    if (!noteKnownHeader(buf, nameStart, nameEnd - nameStart, valueStart, valueEnd, trailingTab, out)) return -1;
   }
 }
 

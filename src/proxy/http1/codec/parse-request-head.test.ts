@@ -238,6 +238,14 @@ describe('parseRequestHead: limits and incomplete heads', () => {
     assert.equal(r.state, 'error');
   });
 
+  test('a bad request line is refused as soon as it has arrived', () => {
+    for (const text of ['G@T / HTTP/1.1\r\n', 'GET /a#b HTTP/1.1\r\nHost: a\r\n', 'GET / HTTP/2.0\r\nX', 'GET  / HTTP/1.1\r\n']) {
+      assert.equal(parse(text).state, 'error', JSON.stringify(text));
+    }
+    assert.equal(parse('GET / HTTP/1.1\r\nHost: a\r\n').state, 'incomplete');
+    assert.equal(parse('G@T / HTTP/1.1').state, 'incomplete', 'the line is judged once it is complete');
+  });
+
   test('a bare CR is refused before the end arrives', () => {
     assert.equal(parse('GET / HTTP/1.1\rHost: a').state, 'error');
     assert.equal(parse('GET / HTTP/1.1\r').state, 'incomplete');

@@ -3,7 +3,7 @@
 // request ends is refused rather than repaired.
 import { CR, HOST, LF, SP, TARGET, TOKEN } from './char-classes.js';
 import { FieldBlock, isExactlyChunked, scanFieldBlock } from './field-block.js';
-import { findHeadEnd } from './head-boundary.js';
+import { endsWithBlankLine, findHeadEnd } from './head-boundary.js';
 import { FRAMING_CHUNKED, FRAMING_NONE, HEAD_TOO_LARGE, INCOMPLETE, TOO_MANY_HEADERS, badRequest, lengthFraming, type HeadError } from './parse-outcomes.js';
 import { ParsedRequestHead } from './parsed-head.js';
 import type { BodyFraming, HeadLimits, ParseResult, RequestHead } from './types.js';
@@ -41,21 +41,23 @@ function blockError(reason: string): HeadError {
 
 const CONTINUE = Buffer.from('100-continue', 'latin1');
 
-/**
- * Parses one request head starting at buf[offset]. Leading CRLF pairs (allowed before a request line by
- * RFC 9112 §2.2) are skipped and counted in `length`. Needs the whole head in `buf`: until the blank line
- * has arrived the answer is `incomplete` (or an early refusal of bytes that can never form a valid head).
- */
-export function parseRequestHead(buf: Buffer, offset: number, limits: HeadLimits): ParseResult<RequestHead> {
-  let start = offset;
-  while (buf[start] === CR && buf[start + 1] === LF) start += 2;
-  if (start === buf.length || (buf[start] === CR && start + 1 === buf.length)) {
-    return buf.length - offset > limits.maxHeadBytes ? HEAD_TOO_LARGE : INCOMPLETE;
-  }
-  const end = findHeadEnd(buf, offset, start, limits.maxHeadBytes);
-  if (typeof end !== 'number') return end;
+/** Where the parts of a request line are. */
+class RequestLine {
+  methodEnd = 0;
+  targetStart = 0;
+  targetEnd = 0;
+  versionMinor: 0 | 1 = 1;
+  /** Just after the line's CRLF. */
+  lineEnd = 0;
+}
 
-  // Request line: method SP request-target SP HTTP-version CRLF, single spaces only.
+const EARLY_LINE_CHECK_BYTES = 2048;
+
+/**
+ * Request line: method SP request-target SP HTTP-version CRLF, single spaces only. Fills `out`, or
+ * returns the refusal. Needs a CR at or after the line's end in `buf` (so no scan runs off the end).
+ */
+function scanRequestLine(buf: Buffer, start: number, out: RequestLine): HeadError | undefined {
   let p = start;
   while (TOKEN[buf[p]!] === 1) p++;
   const methodEnd = p;
@@ -75,15 +77,49 @@ export function parseRequestHead(buf: Buffer, offset: number, limits: HeadLimits
   const minorByte = buf[p + 7];
   if (minorByte !== 0x30 && minorByte !== 0x31) return E.version;
   if (buf[p + 8] !== CR || buf[p + 9] !== LF) return E.version;
-  const versionMinor: 0 | 1 = minorByte === 0x31 ? 1 : 0;
-  const lineEnd = p + 10;
+  out.methodEnd = methodEnd;
+  out.targetStart = targetStart;
+  out.targetEnd = targetEnd;
+  out.versionMinor = minorByte === 0x31 ? 1 : 0;
+  out.lineEnd = p + 10;
+  return undefined;
+}
+
+/**
+ * Parses one request head starting at buf[offset]. Leading CRLF pairs (allowed before a request line by
+ * RFC 9112 §2.2) are skipped and counted in `length`. Needs the whole head in `buf`: until the blank line
+ * has arrived the answer is `incomplete` (or an early refusal of bytes that can never form a valid head).
+ */
+export function parseRequestHead(buf: Buffer, offset: number, limits: HeadLimits): ParseResult<RequestHead> {
+  let start = offset;
+  while (buf[start] === CR && buf[start + 1] === LF) start += 2;
+  if (start === buf.length || (buf[start] === CR && start + 1 === buf.length)) {
+    return buf.length - offset > limits.maxHeadBytes ? HEAD_TOO_LARGE : INCOMPLETE;
+  }
+  const line = new RequestLine();
+  if (!endsWithBlankLine(buf, offset, start, limits.maxHeadBytes)) {
+    const blank = findHeadEnd(buf, offset, start, limits.maxHeadBytes);
+    if (blank === INCOMPLETE) {
+      // Refuse a bad request line as soon as it has arrived (bounded, so a trickling head stays cheap).
+      const lf = buf.indexOf(LF, start);
+      if (lf !== -1 && lf - start <= EARLY_LINE_CHECK_BYTES) {
+        const bad = scanRequestLine(buf, start, line);
+        if (bad !== undefined) return bad;
+      }
+      return INCOMPLETE;
+    }
+    if (typeof blank !== 'number') return blank;
+  }
+  const bad = scanRequestLine(buf, start, line);
+  if (bad !== undefined) return bad;
+  const { methodEnd, targetStart, targetEnd, versionMinor, lineEnd } = line;
 
   const block = new FieldBlock();
-  if (lineEnd < end + 2) scanFieldBlock(buf, start, lineEnd, end + 2, limits.maxHeaders, block);
-  if (block.tooMany) return TOO_MANY_HEADERS;
-  if (block.error !== undefined) return blockError(block.error);
+  const end = scanFieldBlock(buf, start, lineEnd, limits.maxHeaders, block);
+  if (end < 0) return block.tooMany ? TOO_MANY_HEADERS : blockError(block.error ?? 'malformed header');
+  if (end - offset > limits.maxHeadBytes) return HEAD_TOO_LARGE;
 
-  const text = buf.toString('latin1', start, end + 4);
+  const text = buf.toString('latin1', start, end);
   const method = text.slice(0, methodEnd - start);
   const target = text.slice(targetStart - start, targetEnd - start);
   const isConnect = method === 'CONNECT';
@@ -151,10 +187,13 @@ export function parseRequestHead(buf: Buffer, offset: number, limits: HeadLimits
   const keepAlive = versionMinor === 1 ? !block.connectionClose : block.connectionKeepAlive && !block.connectionClose;
 
   const head = new ParsedRequestHead(
-    buf.subarray(start, end + 4),
+    buf,
+    start,
+    end,
     text,
     lineEnd - start,
     block.fields,
+    block.connectionOther,
     method,
     target,
     path,
@@ -165,7 +204,7 @@ export function parseRequestHead(buf: Buffer, offset: number, limits: HeadLimits
     upgrade,
     expectContinue,
   );
-  return { state: 'complete', head, length: end + 4 - offset };
+  return { state: 'complete', head, length: end - offset };
 }
 
 function equalsIgnoringCase(buf: Buffer, start: number, end: number, lit: Buffer): boolean {

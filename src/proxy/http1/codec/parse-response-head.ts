@@ -2,8 +2,8 @@
 // anything that could make us and the client disagree about where a response ends is refused.
 import { CR, FIELD_VALUE, LF, SP } from './char-classes.js';
 import { FieldBlock, scanFieldBlock, scanTransferCodings } from './field-block.js';
-import { findHeadEnd } from './head-boundary.js';
-import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_NONE, TOO_MANY_HEADERS, badRequest, lengthFraming, type HeadError } from './parse-outcomes.js';
+import { endsWithBlankLine, findHeadEnd } from './head-boundary.js';
+import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_NONE, HEAD_TOO_LARGE, TOO_MANY_HEADERS, badRequest, lengthFraming, type HeadError } from './parse-outcomes.js';
 import { ParsedResponseHead } from './parsed-head.js';
 import type { BodyFraming, HeadLimits, ParseResult, ResponseHead } from './types.js';
 
@@ -38,8 +38,10 @@ function blockError(reason: string): HeadError {
  */
 export function parseResponseHead(buf: Buffer, offset: number, requestMethod: string, limits: HeadLimits): ParseResult<ResponseHead> {
   const start = offset;
-  const end = findHeadEnd(buf, offset, start, limits.maxHeadBytes);
-  if (typeof end !== 'number') return end;
+  if (!endsWithBlankLine(buf, offset, start, limits.maxHeadBytes)) {
+    const blank = findHeadEnd(buf, offset, start, limits.maxHeadBytes);
+    if (typeof blank !== 'number') return blank;
+  }
 
   // Status line: HTTP-version SP 3DIGIT SP reason CRLF (the SP before an empty reason may be missing).
   let p = start;
@@ -78,9 +80,9 @@ export function parseResponseHead(buf: Buffer, offset: number, requestMethod: st
   const lineEnd = p + 2;
 
   const block = new FieldBlock();
-  if (lineEnd < end + 2) scanFieldBlock(buf, start, lineEnd, end + 2, limits.maxHeaders, block);
-  if (block.tooMany) return TOO_MANY_HEADERS;
-  if (block.error !== undefined) return blockError(block.error);
+  const end = scanFieldBlock(buf, start, lineEnd, limits.maxHeaders, block);
+  if (end < 0) return block.tooMany ? TOO_MANY_HEADERS : blockError(block.error ?? 'malformed header');
+  if (end - offset > limits.maxHeadBytes) return HEAD_TOO_LARGE;
   if (block.upgradeCount > 1) return E.manyUpgrade;
   // Other parsers end the connection after an interim response that says close; we would read on.
   if (status < 200 && status !== 101 && block.connectionClose) return E.interimClose;
@@ -108,7 +110,7 @@ export function parseResponseHead(buf: Buffer, offset: number, requestMethod: st
     framing = FRAMING_CLOSE;
   }
 
-  const text = buf.toString('latin1', start, end + 4);
+  const text = buf.toString('latin1', start, end);
   // A non-chunked Transfer-Encoding means close-delimited to other parsers even where the body is empty.
   const keepAlive =
     framing !== FRAMING_CLOSE && codings !== 0 && (versionMinor === 1 ? !block.connectionClose : block.connectionKeepAlive && !block.connectionClose);
@@ -117,10 +119,13 @@ export function parseResponseHead(buf: Buffer, offset: number, requestMethod: st
       ? text.slice(block.upgradeStart - start, block.upgradeEnd - start)
       : undefined;
   const head = new ParsedResponseHead(
-    buf.subarray(start, end + 4),
+    buf,
+    start,
+    end,
     text,
     lineEnd - start,
     block.fields,
+    block.connectionOther,
     status,
     text.slice(reasonStart - start, reasonEnd - start),
     versionMinor,
@@ -128,5 +133,5 @@ export function parseResponseHead(buf: Buffer, offset: number, requestMethod: st
     keepAlive,
     upgrade,
   );
-  return { state: 'complete', head, length: end + 4 - offset };
+  return { state: 'complete', head, length: end - offset };
 }

@@ -32,19 +32,30 @@ export function hasPrefixIgnoringCase(text: string, start: number, end: number, 
   return true;
 }
 
-/** Fields shared by request and response heads. Offsets are relative to `raw` (and `text`). */
+/** Fields shared by request and response heads. Offsets are relative to the head's first byte (and `text`). */
 export abstract class ParsedHead {
   private pairs: Array<readonly [string, string]> | undefined;
+  private rawView: Buffer | undefined;
 
   constructor(
-    readonly raw: Buffer,
-    /** raw as one latin1 string. */
+    /** The buffer the head was parsed from, and the head's first byte and end in it. */
+    readonly source: Buffer,
+    readonly start: number,
+    readonly end: number,
+    /** The head as one latin1 string. */
     readonly text: string,
     /** Offset just after the start line's CRLF. */
     readonly startLineEnd: number,
     /** FIELD_STRIDE numbers per header line. */
     readonly fields: readonly number[],
+    /** Connection lists header names to drop (options other than close / keep-alive / upgrade). */
+    readonly connectionOptions: boolean,
   ) {}
+
+  /** The head bytes: a view of the parsed buffer, made on first use. */
+  get raw(): Buffer {
+    return (this.rawView ??= this.source.subarray(this.start, this.end));
+  }
 
   /** First value of a header by name (case-insensitive), or undefined. */
   header(name: string): string | undefined {
@@ -71,10 +82,13 @@ export abstract class ParsedHead {
 
 export class ParsedRequestHead extends ParsedHead implements RequestHead {
   constructor(
-    raw: Buffer,
+    source: Buffer,
+    start: number,
+    end: number,
     text: string,
     startLineEnd: number,
     fields: readonly number[],
+    connectionOptions: boolean,
     readonly method: string,
     readonly target: string,
     readonly path: string,
@@ -85,16 +99,19 @@ export class ParsedRequestHead extends ParsedHead implements RequestHead {
     readonly upgrade: string | undefined,
     readonly expectContinue: boolean,
   ) {
-    super(raw, text, startLineEnd, fields);
+    super(source, start, end, text, startLineEnd, fields, connectionOptions);
   }
 }
 
 export class ParsedResponseHead extends ParsedHead implements ResponseHead {
   constructor(
-    raw: Buffer,
+    source: Buffer,
+    start: number,
+    end: number,
     text: string,
     startLineEnd: number,
     fields: readonly number[],
+    connectionOptions: boolean,
     readonly status: number,
     readonly reason: string,
     readonly versionMinor: 0 | 1,
@@ -102,6 +119,6 @@ export class ParsedResponseHead extends ParsedHead implements ResponseHead {
     readonly keepAlive: boolean,
     readonly upgrade: string | undefined,
   ) {
-    super(raw, text, startLineEnd, fields);
+    super(source, start, end, text, startLineEnd, fields, connectionOptions);
   }
 }

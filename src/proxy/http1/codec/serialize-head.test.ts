@@ -88,6 +88,14 @@ describe('serializeRequestHead', () => {
     assert.deepEqual(again.headers(), [['host', 'h'], ['transfer-encoding', 'chunked'], ['b', '2'], ['c', '3']]);
   });
 
+  test('an invalid added header is a bug and throws (no header injection)', () => {
+    const head = req('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    for (const add of [['x', 'a\r\nInjected: 1'], ['x', '\u010d\u010a'], ['bad name', 'v'], ['', 'v'], ['x\r\n', 'v'], ['x', '\0']] as const) {
+      assert.throws(() => serializeRequestHead(head, { remove: new Set(), add: [add] }), /codec: invalid|codec: empty/);
+    }
+    assert.equal(serializeRequestHead(head, { remove: new Set(), add: [['x', 'caf\xe9 \t ok']] }).toString('latin1'), 'GET / HTTP/1.1\r\nHost: x\r\nx: caf\xe9 \t ok\r\n\r\n');
+  });
+
   test('heads the codec did not parse are rebuilt from their fields', () => {
     const base = req('GET /x HTTP/1.1\r\nHost: h\r\nConnection: close, x-a\r\nx-a: 1\r\nB: 2\r\n\r\n');
     const foreign: RequestHead = {

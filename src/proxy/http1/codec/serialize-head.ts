@@ -3,6 +3,7 @@
 // into ONE buffer so the engine does one socket write per message.
 import type { ParsedHead} from './parsed-head.js';
 import { FIELD_STRIDE, ParsedRequestHead, ParsedResponseHead, hasPrefixIgnoringCase, sameNameIgnoringCase } from './parsed-head.js';
+import { checkedLine } from './header-line.js';
 import type { HeadEdits, RequestHead, ResponseHead } from './types.js';
 
 const CRLF = '\r\n';
@@ -38,14 +39,17 @@ function hasConnectionHeader(add: ReadonlyArray<readonly [string, string]>): boo
 }
 
 function serializeParsed(head: ParsedHead, upgrade: string | undefined, edits: HeadEdits, body: Buffer | undefined): Buffer {
-  const { raw, text, fields } = head;
+  const { text, fields } = head;
   const removes = edits.remove.size === 0 ? undefined : [...edits.remove];
   const prefixes = edits.removePrefixes;
   const keepUpgrade = edits.keepUpgrade === true;
-  let listed: string[] | undefined;
+  const listed = head.connectionOptions ? connectionOptions(head) : undefined;
 
-  // Kept byte ranges of raw, merged when adjacent: typically one or two ranges.
-  const ranges: number[] = [0, head.startLineEnd];
+  // The kept lines as slices of the head's string (adjacent lines merged, so typically one or two
+  // slices), then the added lines and the blank line: one string, written with one native call.
+  let out = '';
+  let runStart = 0;
+  let runEnd = head.startLineEnd;
   for (let i = 0; i < fields.length; i += FIELD_STRIDE) {
     const ns = fields[i]!;
     const ne = fields[i + 1]!;
@@ -59,41 +63,25 @@ function serializeParsed(head: ParsedHead, upgrade: string | undefined, edits: H
         }
       }
     }
-    if (!drop) {
-      listed ??= connectionOptions(head);
-      if (listed.length > 0) drop = isListedIn(text, ns, ne, listed);
-    }
+    if (!drop && listed !== undefined) drop = isListedIn(text, ns, ne, listed);
     if (drop) continue;
     const lineStart = i === 0 ? head.startLineEnd : fields[i - 1]!;
-    const lineEnd = fields[i + 4]!;
-    if (ranges[ranges.length - 1] === lineStart) ranges[ranges.length - 1] = lineEnd;
-    else ranges.push(lineStart, lineEnd);
+    if (lineStart !== runEnd) {
+      out += text.slice(runStart, runEnd);
+      runStart = lineStart;
+    }
+    runEnd = fields[i + 4]!;
   }
+  out += text.slice(runStart, runEnd);
+  for (const [name, value] of edits.add) out += checkedLine(name, value);
+  if (keepUpgrade && upgrade !== undefined && !hasConnectionHeader(edits.add)) out += 'connection: upgrade\r\n';
+  out += '\r\n';
 
-  let addConnectionUpgrade = keepUpgrade && upgrade !== undefined && !hasConnectionHeader(edits.add);
-  let size = 2 + (body === undefined ? 0 : body.length) + (addConnectionUpgrade ? 21 : 0);
-  for (let r = 0; r < ranges.length; r += 2) size += ranges[r + 1]! - ranges[r]!;
-  for (const [name, value] of edits.add) size += name.length + value.length + 4;
-
-  const out = Buffer.allocUnsafe(size);
-  let o = 0;
-  for (let r = 0; r < ranges.length; r += 2) o += raw.copy(out, o, ranges[r], ranges[r + 1]);
-  for (const [name, value] of edits.add) {
-    o += out.write(name, o, 'latin1');
-    out[o++] = 0x3a;
-    out[o++] = 0x20;
-    o += out.write(value, o, 'latin1');
-    out[o++] = 0x0d;
-    out[o++] = 0x0a;
-  }
-  if (addConnectionUpgrade) {
-    o += out.write('connection: upgrade\r\n', o, 'latin1');
-    addConnectionUpgrade = false;
-  }
-  out[o++] = 0x0d;
-  out[o++] = 0x0a;
-  if (body !== undefined) o += body.copy(out, o);
-  return o === size ? out : out.subarray(0, o);
+  if (body === undefined || body.length === 0) return Buffer.from(out, 'latin1');
+  const buf = Buffer.allocUnsafe(out.length + body.length);
+  const o = buf.write(out, 0, 'latin1');
+  body.copy(buf, o);
+  return buf;
 }
 
 /** Fallback for heads the codec did not parse: rebuilt from their fields. */
@@ -103,10 +91,10 @@ function serializeGeneric(
   edits: HeadEdits,
   body: Buffer | undefined,
 ): Buffer {
-  const connection = head.header('connection');
   const listed = new Set<string>();
-  if (connection !== undefined) {
-    for (const part of connection.split(',')) {
+  for (const [name, value] of head.headers()) {
+    if (name !== 'connection') continue;
+    for (const part of value.split(',')) {
       const t = part.trim().toLowerCase();
       if (t !== '' && !PROTECTED.includes(t)) listed.add(t);
     }
@@ -118,7 +106,7 @@ function serializeGeneric(
     if (edits.removePrefixes?.some((p) => name.startsWith(p)) === true) continue;
     s += `${name}: ${value}${CRLF}`;
   }
-  for (const [name, value] of edits.add) s += `${name}: ${value}${CRLF}`;
+  for (const [name, value] of edits.add) s += checkedLine(name, value);
   if (edits.keepUpgrade === true && head.upgrade !== undefined && !hasConnectionHeader(edits.add)) s += `connection: upgrade${CRLF}`;
   s += CRLF;
   const headBuf = Buffer.from(s, 'latin1');
