@@ -71,6 +71,8 @@ export interface Distributor {
   /** A proxy whose certificate proved `peerIdentity` opened a stream. */
   connect(peerIdentity: string, connection: ProxyConnection): ProxySession;
   status(): readonly ProxyStatus[];
+  /** The snapshot the compiler has now for an instance (`namespace/name`): what its proxy should run. */
+  snapshotOf(key: string): ProxySnapshot | undefined;
   /** Compiles and pushes now (pending debounce included); for tests and shutdown. */
   flush(): void;
   close(): void;
@@ -239,6 +241,7 @@ export function createDistributor(options: DistributorOptions): Distributor {
           };
         });
     },
+    snapshotOf: (key) => latest.get(key),
     flush() {
       if (pending !== undefined) timers.clearTimeout(pending);
       pending = undefined;
