@@ -116,12 +116,18 @@ test('an endpoint that reports not ready drops out of its callers\' snapshots', 
   await caller.nextSnapshot((s) => s.outbound.services.find((o) => o.name === 'web')?.endpoints.length === 1);
 });
 
-test('a certificate for another identity cannot subscribe as this workload', async () => {
-  const impostor = await connectAs('spiffe://cluster.local/ns/shop/sa/client', registration('web-9', 'web', { app: 'web' }, '127.0.0.99'));
+test('a certificate for another identity cannot subscribe as a workload, nor disturb the real one', async () => {
+  const impostor = await connectAs('spiffe://cluster.local/ns/shop/sa/client', registration('web-0', 'web', { app: 'web' }, '127.0.0.99'));
   await impostor.ended;
   assert.equal(impostor.errors[0]?.code, 'WEFT_CONTROL_IDENTITY_MISMATCH');
   assert.equal(impostor.snapshots.length, 0);
-  assert.ok(!distributor.status().some((s) => s.key === 'shop/web-9'));
+  assert.equal(distributor.status().find((s) => s.key === 'shop/web-0')?.connected, true);
+  distributor.flush();
+  assert.deepEqual(distributor.snapshotOf('shop/client-0')?.outbound.services.find((o) => o.name === 'web')?.endpoints.map((e) => e.address), ['127.0.0.10']);
+  const otherNamespace = await connectAs('spiffe://cluster.local/ns/other/sa/web', registration('web-5', 'web', { app: 'web' }, '127.0.0.98'));
+  await otherNamespace.ended;
+  assert.equal(otherNamespace.errors[0]?.code, 'WEFT_CONTROL_IDENTITY_MISMATCH');
+  assert.ok(!distributor.status().some((s) => s.key === 'shop/web-5'));
 });
 
 test('a client without a certificate is refused in the handshake', async () => {

@@ -19,6 +19,7 @@ import { compileProxySnapshots, type CompileOptions } from '../compiler/compile-
 import { meshSettingsOf } from '../compiler/mesh-settings.js';
 import { createWorldSnapshot } from '../compiler/world-snapshot.js';
 import type { Registry } from '../registry/registry.js';
+import { parseWorkloadRegistration } from '../registry/workload-instance.js';
 import type { ResourceStore, StoreError } from '../store/resource-store.js';
 import { refKey, refOf } from '../store/resource-ref.js';
 import type { ControlMessage, ProxyMessage } from './stream-messages.js';
@@ -139,21 +140,23 @@ export function createDistributor(options: DistributorOptions): Distributor {
   }
 
   function hello(s: Session, registration: unknown): void {
-    const registered = registry.register(registration);
-    if (!registered.ok) {
-      s.connection.close('WEFT_CONTROL_BAD_REQUEST', `the registration is invalid: ${registered.error.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    // Check the identity before touching the registry: a refused stream must not replace or remove
+    // the registration of the instance it claimed to be.
+    const parsed = parseWorkloadRegistration(registration);
+    if (!parsed.ok) {
+      s.connection.close('WEFT_CONTROL_BAD_REQUEST', `the registration is invalid: ${parsed.error.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
       s.open = false;
       return;
     }
-    const r = registered.value;
+    const r = parsed.value;
     const peer = parseSpiffeId(s.identity);
     const trustDomain = meshSettingsOf([...resources.values()].filter((x) => x.kind === 'Mesh')).trustDomain;
     if (!peer.ok || peer.value.namespace !== r.namespace || peer.value.serviceAccount !== r.serviceAccount || peer.value.trustDomain !== trustDomain) {
-      registry.deregister(r.namespace, r.name);
       s.connection.close('WEFT_CONTROL_IDENTITY_MISMATCH', `certificate identity ${s.identity} may not subscribe as ${r.namespace}/${r.name} (service account ${r.serviceAccount}, trust domain ${trustDomain})`);
       s.open = false;
       return;
     }
+    registry.register(r);
     const key = `${r.namespace}/${r.name}`;
     const previous = sessions.get(key);
     if (previous !== undefined && previous !== s) {
