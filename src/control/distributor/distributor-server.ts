@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { peerSpiffeId } from '../../proxy/tls/peer-identity.js';
 import type { Distributor, ProxyConnection } from './distributor.js';
+import { createMessageEncoder } from './encode-message.js';
 import { parseProxyMessage, subscribePath, type ControlMessage } from './stream-messages.js';
 
 export interface DistributorServerOptions {
@@ -34,6 +35,7 @@ export interface DistributorServer {
 export function createDistributorServer(options: DistributorServerOptions): DistributorServer {
   const { distributor } = options;
   const maxLine = options.maxLineBytes ?? 64 * 1024;
+  const encoder = createMessageEncoder();
   const server = createSecureServer({
     key: options.keyPem,
     cert: options.certPem,
@@ -66,7 +68,7 @@ export function createDistributorServer(options: DistributorServerOptions): Dist
     }
     stream.respond({ ':status': 200, 'content-type': 'application/x-ndjson' });
     const write = (message: ControlMessage): void => {
-      if (!stream.closed && !stream.destroyed) stream.write(`${JSON.stringify(message)}\n`);
+      if (!stream.closed && !stream.destroyed) stream.write(encoder.encode(message));
     };
     const connection: ProxyConnection = {
       send: write,
