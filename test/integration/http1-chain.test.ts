@@ -145,6 +145,27 @@ describe('http1 chain: basics', () => {
     assert.ok(chain.peerPool.stats().dials - dialsBefore <= 1);
   });
 
+  it('serves HTTP/1.0 clients, keeping the pooled upstream connections alive', async () => {
+    const dialsBefore = chain.peerPool.stats().dials;
+    const appBefore = chain.appConnections();
+    for (let i = 0; i < 3; i++) {
+      const c = await RawClient.open(chain.outboundPort);
+      c.write(`GET /echo?v10=${i} HTTP/1.0\r\n\r\n`);
+      await c.until(() => c.closed, 5_000, 'HTTP/1.0 response and close');
+      assert.match(c.text(), /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(c.text(), new RegExp(`"url":"/echo\\?v10=${i}"`));
+    }
+    const k = await RawClient.open(chain.outboundPort);
+    k.write('GET /echo?k=1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+    await k.until(() => k.text().includes('/echo?k=1'));
+    assert.match(k.text(), /\r\nconnection: keep-alive\r\n/i);
+    k.write('GET /echo?k=2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+    await k.until(() => k.text().includes('/echo?k=2'));
+    k.destroy();
+    assert.ok(chain.peerPool.stats().dials - dialsBefore <= 1, 'peer connections reused');
+    assert.ok(chain.appConnections() - appBefore <= 1, 'app connections reused');
+  });
+
   it('works with curl as the client (GET, upload from stdin)', async () => {
     const out = await new Promise<string>((resolve, reject) => {
       execFile('curl', ['-sS', '-H', 'Host: server.b', `http://127.0.0.1:${chain.outboundPort}/echo?curl=1`], (err, stdout) => (err === null ? resolve(stdout) : reject(new Error(err.message))));
@@ -295,6 +316,57 @@ describe('http1 chain: endpoints and identity', () => {
       const r = await httpRequest(chain.outboundPort, { path: '/echo' });
       assert.equal(r.status, 503);
       assert.match(r.body.toString(), /upstream identity mismatch: .*presented spiffe:\/\/cluster.local\/ns\/b\/sa\/server/);
+    } finally {
+      await chain.close();
+    }
+  });
+});
+
+describe('http1 chain: backpressure', () => {
+  it('a client that stops reading stops the app (no unbounded buffering), then the download completes', async () => {
+    let written = 0;
+    const SIZE = 64 * 1024 * 1024;
+    const chain = await startChain({
+      app: (_req, res) => {
+        res.writeHead(200, { 'content-length': String(SIZE) });
+        const block = Buffer.alloc(64 * 1024, 0x62);
+        const pump = (): void => {
+          while (written < SIZE) {
+            written += block.length;
+            if (!res.write(block)) {
+              res.once('drain', pump);
+              return;
+            }
+          }
+          res.end();
+        };
+        pump();
+      },
+    });
+    try {
+      const c = await RawClient.open(chain.outboundPort);
+      c.socket.pause();
+      c.write('GET /big HTTP/1.1\r\nHost: server.b\r\n\r\n');
+      // Wait until the app is blocked: `written` stops growing.
+      let last = -1;
+      for (let i = 0; i < 200 && written !== last; i++) {
+        last = written;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(written, last, 'the app is held by backpressure');
+      assert.ok(written < 24 * 1024 * 1024, `only ${(written / 1048576).toFixed(1)} MiB of 64 MiB left the app while the client was not reading`);
+      let got = 0;
+      const done = new Promise<void>((resolve) => {
+        c.socket.removeAllListeners('data');
+        c.socket.on('data', (d: Buffer) => {
+          got += d.length;
+          if (got >= SIZE) resolve();
+        });
+      });
+      c.socket.resume();
+      await done;
+      assert.ok(got >= SIZE);
+      c.destroy();
     } finally {
       await chain.close();
     }

@@ -65,6 +65,7 @@ const RES_CLOSE: HeadEdits = { remove: EMPTY_SET, add: [['connection', 'close']]
 const RES_KEEPALIVE_10: HeadEdits = { remove: EMPTY_SET, add: [['connection', 'keep-alive']] };
 const RES_UPGRADE: HeadEdits = { remove: EMPTY_SET, add: [['connection', 'upgrade']], keepUpgrade: true };
 const CONNECTION_UPGRADE: readonly [string, string] = ['connection', 'upgrade'];
+const CONNECTION_KEEP_ALIVE: readonly [string, string] = ['connection', 'keep-alive'];
 
 const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
@@ -365,12 +366,15 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       this.traceId = ctx.traceId;
     }
     let edits: HeadEdits;
-    if (add === NO_ADD && remove === BASE_REMOVE && !this.upgrade) {
+    const http10 = head.versionMinor === 0;
+    if (add === NO_ADD && remove === BASE_REMOVE && !this.upgrade && !http10) {
       // The common case: a valid trace context and no x-weft-* header; no allocation.
       edits = this.plainEdits;
     } else {
       if (this.xfcc !== undefined) add = [...add, ['x-forwarded-client-cert', this.xfcc]];
       if (this.upgrade) add = [...add, CONNECTION_UPGRADE];
+      // An HTTP/1.0 request would close the pooled upstream connection after its response.
+      else if (http10) add = [...add, CONNECTION_KEEP_ALIVE];
       edits = { remove, add, keepUpgrade: this.upgrade };
     }
 

@@ -263,6 +263,24 @@ describe('connection pool (mutual TLS)', () => {
     pool.close();
   });
 
+  it('a rotated client certificate applies to new connections, without resuming old sessions', async () => {
+    const rotated = await pki.issue('spiffe://cluster.local/ns/a/sa/client-rotated');
+    let current = context;
+    const pool = poolFor(createManualClock(), { secureContext: () => current, alpn: 'weft-http1' });
+    const t = createTlsTarget('127.0.0.1', port, [SERVER]);
+    const first = (await get(pool, t)).conn!;
+    await until(() => pool.stats().cachedSessions > 0, 'session ticket');
+    current = createSecureContext({ key: rotated.keyPem, cert: rotated.certPem, ca: pki.caPem, minVersion: 'TLSv1.3' });
+    const seen = peers.length;
+    const second = (await get(pool, t, true)).conn!;
+    await until(() => peers.length > seen, 'server saw the new connection');
+    assert.match(peers[peers.length - 1]!, /client-rotated/);
+    assert.equal(pool.stats().resumedSessions, 0);
+    assert.equal(first.socket.destroyed, false, 'the old connection is kept');
+    assert.equal(second.peerIdentity, SERVER);
+    pool.close();
+  });
+
   it('refuses a server whose SPIFFE ID is not expected (WEFT_TLS_PEER_IDENTITY)', async () => {
     const pool = tlsPool();
     const w = await get(pool, createTlsTarget('127.0.0.1', port, ['spiffe://cluster.local/ns/b/sa/other']));
