@@ -334,7 +334,7 @@ function checkSpiffe(accepted: ReadonlySet<string>, cert: PeerCertificate, label
   const id = spiffeIdFromSubjectAltName(cert.subjectaltname);
   if (id !== undefined && accepted.has(id)) return undefined;
   const got = id ?? 'no single valid SPIFFE ID';
-  return new PeerIdentityError(`upstream identity mismatch: ${label} presented ${got}, expected ${[...accepted].join(' or ')}`, id ?? '');
+  return new PeerIdentityError(`upstream identity mismatch: ${label} presented ${got}, expected ${accepted.size === 0 ? '(no identity configured)' : [...accepted].join(' or ')}`, id ?? '');
 }
 
 /** One connect (+ handshake) in flight; turns into an `UpstreamConnection` or an error value. */
