@@ -115,6 +115,9 @@ export async function runProxyMain(io: ProxyIo): Promise<number> {
     proxy.metrics.unexpectedErrors.inc(['process']);
     log.error('unexpected error (the proxy keeps running)', { count: unexpected, error: e instanceof Error ? e.stack : String(e) });
   };
+  // A closed stdout or stderr (the reader went away) must not turn every log line into an error.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   process.on('uncaughtException', onUnexpected);
   process.on('unhandledRejection', onUnexpected);
   process.on('SIGHUP', () => void proxy.reload('SIGHUP'));
@@ -127,5 +130,7 @@ export async function runProxyMain(io: ProxyIo): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  // Everything is closed; should a stray handle remain, do not linger as a half-dead sidecar.
+  setTimeout(() => process.exit(0), 1000).unref();
   return 0;
 }

@@ -75,6 +75,11 @@ describe('HTTP/2 and gRPC through two proxies', () => {
     assert.equal(body.path, '/hello?q=1');
     assert.equal(body.headers['x-forwarded-client-cert'], `By=${spiffe('prod', 'backend')};URI=${spiffe('shop', 'web')}`);
     assert.equal(body.headers['x-weft-user'], undefined);
+    // No traceparent from the client: the client proxy starts a trace.
+    assert.match(body.headers['traceparent'] ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    const t = await curl(['-H', 'traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', `http://127.0.0.1:${h2Listen}/traced`]);
+    const seen = (JSON.parse(t.stdout) as { headers: Record<string, string> }).headers['traceparent'] ?? '';
+    assert.match(seen, /^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
   });
 
   test('large bodies both ways stream through (8 MiB up, 16 MiB down)', async () => {

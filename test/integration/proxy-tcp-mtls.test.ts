@@ -2,6 +2,7 @@
 // STRICT refusals checked with openssl s_client and raw sockets, L4 authorization re-evaluated on a
 // snapshot reload (an open Redis connection is closed), admin endpoints and `promtool check metrics`.
 import assert from 'node:assert/strict';
+import { rename } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createTestPki, type IssuedFiles, type TestPki } from '../support/pki.js';
@@ -132,6 +133,32 @@ describe('opaque TCP and mutual TLS through two proxies', () => {
     assert.equal((await redisCli('PING')).stdout.trim(), 'PONG');
     await server.writeSnapshot(serverSnap('s5'));
     await server.waitForLog('"version":"s5"', 5000, mark);
+  });
+
+  test('certificate rotation: new connections get the new certificate, an open connection keeps working', async () => {
+    const sock: Socket = connect({ host: '127.0.0.1', port: clientListen });
+    let data = '';
+    let closed = false;
+    sock.on('data', (c: Buffer) => void (data += c.toString()));
+    sock.on('error', () => undefined);
+    sock.on('close', () => void (closed = true));
+    sock.write('PING\r\n');
+    await eventually(() => data.includes('+PONG'), 5000, 'PONG before rotation');
+    const next = await pki.issue(spiffe('prod', 'backend'));
+    const mark = server.logs.length;
+    // Key first, then the certificate: a reload in between fails the key check and keeps the old pair.
+    await rename(next.keyPath, backend.keyPath);
+    await rename(next.certPath, backend.certPath);
+    await server.waitForLog('certificate rotated', 8000, mark);
+    data = '';
+    sock.write('PING\r\n');
+    await eventually(() => data.includes('+PONG'), 5000, 'PONG on the connection opened before rotation');
+    assert.equal(closed, false);
+    const r = await sClient(['-cert', web.certPath, '-key', web.keyPath]);
+    const leafBody = next.certPem.split('\n')[1]!;
+    assert.ok(r.stdout.includes(leafBody), 'the new certificate is served to new connections');
+    assert.match(r.stdout, /\+PONG/);
+    sock.destroy();
   });
 
   test('admin: /ready, /config, /stats, and /metrics passes promtool check metrics', async () => {

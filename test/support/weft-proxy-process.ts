@@ -46,6 +46,10 @@ export interface StartProxyOptions {
   readonly keyPath: string;
   readonly caPath: string;
   readonly extraArgs?: readonly string[];
+  /** A command to run the proxy under, e.g. `['ip', 'netns', 'exec', NS]`. */
+  readonly prefix?: readonly string[];
+  /** Default `--no-capture`; pass false to run the capture listeners. */
+  readonly noCapture?: boolean;
 }
 
 const weftBin = join(process.cwd(), 'bin', 'weft.js');
@@ -54,8 +58,11 @@ export async function startWeftProxy(o: StartProxyOptions): Promise<ProxyProcess
   const snapshotPath = join(o.dir, `${o.name}-snapshot.json`);
   await writeFile(snapshotPath, JSON.stringify(o.snapshot, null, 2));
   const args = [weftBin, 'proxy', '--snapshot', snapshotPath, '--cert', o.certPath, '--key', o.keyPath, '--ca', o.caPath,
-    '--admin-port', '0', '--no-capture', '--log-level', 'debug', ...(o.extraArgs ?? [])];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--admin-port', '0', ...(o.noCapture === false ? [] : ['--no-capture']), '--log-level', 'debug', ...(o.extraArgs ?? [])];
+  const prefix = o.prefix ?? [];
+  const proc = prefix.length === 0
+    ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(prefix[0]!, [...prefix.slice(1), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
   const stdoutLines: string[] = [];
   const waiters = new Set<() => void>();

@@ -24,6 +24,7 @@ import type { ShellMetrics } from './shell-metrics.js';
 import { createSpiffeCheck, type MeshTls } from './tls-material.js';
 import type { Clock } from '../../core/clock.js';
 import type { AccessLog } from '../telemetry/access-log.js';
+import { formatTraceparent, type TraceIds } from '../telemetry/index.js';
 import { outboundEdgeLabels, type ProxyMetrics } from '../metrics/index.js';
 import { classifyTlsError } from '../tls/tls-errors.js';
 import type { Generation } from './generation.js';
@@ -38,6 +39,8 @@ export interface OutboundDeps {
   readonly tls: MeshTls;
   readonly http1: Http1EnginePort | undefined;
   readonly peerH2: H2SessionPool;
+  /** W3C trace context: propagated (as a child) or started when a request has none. */
+  readonly traceIds: TraceIds;
   readonly detectTimeoutMs: number;
 }
 
@@ -176,7 +179,9 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
     const edge = registry.bindEdge(outboundEdgeLabels(deps.current().snapshot.workload, svc.service, grpc ? 'grpc' : 'http', ep.identity));
     const key = `${ep.address}:${ep.port}|${svc.service.identities.join(',')}`;
     const session = deps.peerH2.get(key, `https://${ep.address}:${ep.port}`, () => dialPeer(ep, svc, ALPN_H2));
-    forwardStream(stream, forwardableHeaders(headers, undefined), session, (e) => {
+    const tp = headers['traceparent'];
+    const traceparent = formatTraceparent(deps.traceIds.outgoing(typeof tp === 'string' ? tp : undefined));
+    forwardStream(stream, forwardableHeaders(headers, { traceparent }), session, (e) => {
       // A failed session cancels its pending streams; the cause says why (e.g. the identity check).
       const cause = e.cause instanceof Error ? e.cause : e;
       const reason = classifyTlsError(cause);

@@ -17,6 +17,7 @@ import { createH2SessionPool } from '../http2/h2-session-pool.js';
 import { parseProxySnapshot } from '../snapshot/parse-proxy-snapshot.js';
 import type { OriginalDstReader } from './capture-port.js';
 import type { AccessLog } from '../telemetry/access-log.js';
+import { createCryptoRandomBytes, createTraceIds } from '../telemetry/index.js';
 import type { RequestRecorder } from '../http1/engine-types.js';
 import { createGeneration, type Generation, type RecorderBinder } from './generation.js';
 import type { DecisionObserver } from './inbound-authorizer.js';
@@ -152,8 +153,9 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
   const appPool = createConnectionPool({
     clock: o.clock, idleTimeoutMs: defaultAppPoolIdleTimeoutMs, maxIdlePerKey: 64, maxConcurrentDials: 64, connectTimeoutMs: 5_000, sweepIntervalMs: 1_000,
   });
+  const traceIds = createTraceIds(createCryptoRandomBytes());
   const http1: Http1EnginePort = createHttp1Engine({
-    clock: o.clock, random: o.random, peerPool, appPool, ownIdentity: first.value.workload.spiffeId,
+    clock: o.clock, random: o.random, traceIds, peerPool, appPool, ownIdentity: first.value.workload.spiffeId,
     workload: { name: first.value.workload.name, namespace: first.value.workload.namespace },
     onInternalError: (e) => {
       metrics.unexpectedErrors.inc(['http1']);
@@ -161,7 +163,7 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     },
   });
   const inbound = createInboundHandler({ log, metrics, registry, accessLog: o.accessLog, clock: o.clock, tls, current, http1, tcp, appH2, detectTimeoutMs: o.detectTimeoutMs, ownPorts: () => ownPorts });
-  const outbound = createOutboundHandler({ log, metrics, registry, accessLog: o.accessLog, clock: o.clock, current, tls, http1, peerH2, detectTimeoutMs: o.detectTimeoutMs });
+  const outbound = createOutboundHandler({ log, metrics, registry, accessLog: o.accessLog, clock: o.clock, current, tls, http1, peerH2, traceIds, detectTimeoutMs: o.detectTimeoutMs });
 
   // A guard around each accept: an unexpected throw concerns one connection, never the process.
   const guarded = (where: string, fn: (s: Socket) => void) => (s: Socket): void => {
