@@ -138,7 +138,7 @@ test('a reconnecting watch resumes after its Last-Event-ID; a forgotten version 
     assert.equal(res.status, 200);
     const reader = res.body!.getReader();
     let text = '';
-    while (!text.includes('id: 3\n')) text += Buffer.from((await reader.read()).value!).toString('utf8');
+    while (!text.includes('id: 3\n')) text += Buffer.from((await reader.read()).value).toString('utf8');
     assert.ok(!text.includes('id: 2\n') && !text.includes('id: 1\n'), text);
     controller.abort();
     const gone = await fetch(`http://127.0.0.1:${port}/api/v1/watch?after=0`);
