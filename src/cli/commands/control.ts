@@ -1,5 +1,4 @@
 /** `weft control`: runs the control plane in the foreground (the program itself is `src/control/main.ts`). */
-import { controlMain } from '../../control/main.js';
 import type { Command, CommandIo } from '../command.js';
 
 export function createControlCommand(): Command {
@@ -16,6 +15,7 @@ export function createControlCommand(): Command {
       { name: 'listen', value: 'HOST:PORT', description: 'Where the API listens (default 127.0.0.1:15080; port 0 picks a free one).' },
       { name: 'home', value: 'DIR', description: 'State directory (default $WEFT_HOME, else .weft).' },
     ],
-    run: (io: CommandIo) => controlMain(io),
+    // Loaded on run: the sidecar, which shares this binary, must not pay for the control plane.
+    run: async (io: CommandIo) => (await import('../../control/main.js')).controlMain(io),
   };
 }
