@@ -24,6 +24,8 @@ export interface BenchOptions {
   readonly help: boolean;
   /** Extra `node` options for the two `weft proxy` processes (e.g. `--max-semi-space-size=2`), to try V8 settings. */
   readonly weftNodeOptions: readonly string[];
+  /** Re-render the report from a saved raw record (bench/results/NAME-latest.json) instead of measuring. */
+  readonly renderFrom: string | undefined;
 }
 
 export const defaultOptions: BenchOptions = {
@@ -41,6 +43,7 @@ export const defaultOptions: BenchOptions = {
   quick: false,
   help: false,
   weftNodeOptions: [],
+  renderFrom: undefined,
 };
 
 /** `--quick`: one short round per configuration, about a minute in all; a smoke test of the harness. */
@@ -65,6 +68,8 @@ flags (defaults in brackets):
   --out FILE           report file [BENCHMARKS.md]; --no-write prints the report only
   --keep-temp          keep the temp dir (configs, PKI, logs) for inspection
   --weft-node-options "OPTS"  node options for the weft proxy processes, e.g. "--max-semi-space-size=2"
+  --render FILE        no measuring: re-render the report from a saved raw record
+                       (each run saves one as bench/results/<benchmark>-latest.json)
 `;
 
 const numericFlags = {
@@ -93,6 +98,7 @@ export function parseBenchArgs(argv: readonly string[]): Result<BenchOptions, st
   let quick = false;
   let help = false;
   let weftNodeOptions: string[] = [];
+  let renderFrom: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const eq = a.indexOf('=');
@@ -113,6 +119,7 @@ export function parseBenchArgs(argv: readonly string[]): Result<BenchOptions, st
     else if (flag === '--keep-temp') keepTemp = true;
     else if (flag === '--no-write') outFile = undefined;
     else if (flag === '--out') outFile = takeValue() ?? outFile;
+    else if (flag === '--render') renderFrom = takeValue();
     else if (flag === '--weft-node-options') {
       // Taken verbatim even though it starts with dashes: it is the value of this flag.
       const v = inline ?? argv[++i];
@@ -162,5 +169,6 @@ export function parseBenchArgs(argv: readonly string[]): Result<BenchOptions, st
     quick,
     help,
     weftNodeOptions,
+    renderFrom,
   });
 }

@@ -27,8 +27,9 @@ export interface Chain {
   /** hop 2's listening port, where hop 1's pooled mTLS connections arrive (chains only). */
   readonly interHopPort?: number;
   readonly checks: readonly string[];
-  /** Runs after the last round (W: reads the access log size); returns lines for the report's checks. */
-  readonly afterRun?: () => Promise<string[]>;
+  /** Runs after the last round (W: reads /metrics and counts access-log lines): more checks, and warnings
+   * about the run's validity that the report shows beside the targets. */
+  readonly afterRun?: () => Promise<{ checks: string[]; warnings: string[] }>;
 }
 
 export type ChainStart = { readonly ok: true; readonly chain: Chain } | { readonly ok: false; readonly reason: string };
@@ -226,8 +227,9 @@ export async function startWeftChain(
     const admin = await httpGet(`${url}admin/x`, 5000);
     if (admin.status !== 403) throw new Error(`authorization: GET /admin/x through the chain got ${admin.status}, want 403 (DENY policy)`);
     checks.push('GET /admin/x through the chain gets 403 (DENY policy)');
-    const afterRun = async (): Promise<string[]> => {
+    const afterRun = async (): Promise<{ checks: string[]; warnings: string[] }> => {
       const lines: string[] = [];
+      const warnings: string[] = [];
       let accessLines = 0;
       for (const [name, adminPort] of [['hop1', h1.admin], ['hop2', h2.admin]] as const) {
         try {
@@ -245,12 +247,13 @@ export async function startWeftChain(
         accessLines += countLines(join(dir, `weft-${name}.stdout`), '"duration_ms"').matching;
         accessLines += countLines(join(dir, `weft-${name}.log`), '"duration_ms"').matching;
       }
-      lines.push(
-        accessLines > 0
-          ? `access-log lines written by both hops: ${fmtInt(accessLines)}`
-          : '**no access-log line was written** (none on either hop\'s stdout or stderr although the snapshots turn it on): this run measured W without access logging',
-      );
-      return lines;
+      if (accessLines > 0) lines.push(`access-log lines written by both hops: ${fmtInt(accessLines)}`);
+      else {
+        const w = "W wrote no access-log line (none on either hop's stdout or stderr although both snapshots turn it on): this run measured W without access logging";
+        lines.push(`**${w}**`);
+        warnings.push(w);
+      }
+      return { checks: lines, warnings };
     };
     return {
       ok: true,

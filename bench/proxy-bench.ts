@@ -184,7 +184,8 @@ export async function runProxyBench(o: BenchOptions, ctx: BenchContext): Promise
       configs.push({ id, label: labels[id], unavailable: s?.reason ?? 'not started', hopRoles: [], checks: [], rounds: [], finalIdleRssMb: [] });
       continue;
     }
-    const after = s.chain.afterRun ? await s.chain.afterRun() : [];
+    const afterRun = s.chain.afterRun ? await s.chain.afterRun() : { checks: [], warnings: [] };
+    const after = afterRun.checks;
     const ih = (rounds.get(id) ?? []).flatMap((r) => (r.interHop ? [r.interHop] : []));
     if (ih.length > 0) {
       const est = ih.map((x) => x.establishedMidWrk);
@@ -199,6 +200,7 @@ export async function runProxyBench(o: BenchOptions, ctx: BenchContext): Promise
       unavailable: undefined,
       hopRoles: s.chain.hops.map((h) => h.role),
       checks: [...s.chain.checks, ...after],
+      warnings: afterRun.warnings,
       rounds: rounds.get(id) ?? [],
       finalIdleRssMb: s.chain.hops.map((h) => ({ role: h.role, mb: rssMb(h.pid) })),
     });

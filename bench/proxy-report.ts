@@ -68,7 +68,14 @@ export function renderProxyReport(run: ProxyBenchRun): string {
   out.push('');
   out.push('### Targets (issue 4: Weft with authorization, metrics and access log on)');
   out.push('');
-  out.push(renderTable(['Target', 'Weft (W)', 'HAProxy (B)', 'Verdict'], checkTargets(sums).map((t) => [t.target, t.weft, t.haproxy, `**${t.verdict}**`])));
+  // Latency and throughput move with other work on the box; per-process CPU ticks and RSS much less.
+  const disturbed = other > otherWorkWarnVcpu;
+  const targetRows = checkTargets(sums).map((t, i) => {
+    const shaky = disturbed && i < 2 && t.verdict !== 'NOT MEASURED';
+    return [t.target, t.weft, t.haproxy, `**${t.verdict}**${shaky ? ' (disturbed run: not a verdict to quote)' : ''}`];
+  });
+  out.push(renderTable(['Target', 'Weft (W)', 'HAProxy (B)', 'Verdict'], targetRows));
+  for (const c of run.configs) for (const w of c.warnings ?? []) out.push('', `**Caveat: ${w}.**`);
   if (b && b.unavailable === undefined) {
     out.push('');
     out.push('p99 at 1,000 rps swings by up to 2× between rounds on a shared 2-vCPU VM, HAProxy\'s included: treat p99 differences under about 0.3 ms as noise and look at the per-round table.');

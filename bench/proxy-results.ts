@@ -40,8 +40,10 @@ export interface ConfigRun {
   /** Set when the chain could not be started or did not pass its checks: the report says why. */
   readonly unavailable: string | undefined;
   readonly hopRoles: readonly HopRole[];
-  /** Checks the chain passed before any load (status and body, mTLS refusals, authorization). */
+  /** Checks the chain passed before any load (status and body, mTLS refusals, authorization) and after it. */
   readonly checks: readonly string[];
+  /** What makes this configuration's figures not what the targets ask for (e.g. no access log written). */
+  readonly warnings?: readonly string[];
   readonly rounds: readonly ConfigRound[];
   /** RSS of each measured process once every round is over ("idle after load"). */
   readonly finalIdleRssMb: readonly { readonly role: HopRole; readonly mb: number }[];

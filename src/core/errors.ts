@@ -41,6 +41,8 @@ export const errorCodes = {
   WEFT_CONTROL_UNAUTHENTICATED: 'a write to the control plane API came without a valid admin token',
   WEFT_CONTROL_BAD_REQUEST: 'a request to the control plane API is malformed (bad JSON, unknown kind, missing name)',
   WEFT_CONTROL_NOT_FOUND: 'the control plane API has no such endpoint',
+  WEFT_CONTROL_IDENTITY_MISMATCH: "a proxy's certificate identity does not match the workload it subscribes as",
+  WEFT_CONTROL_SUPERSEDED: 'a newer stream from the same proxy replaced this one',
   // resource store
   WEFT_STORE_NOT_FOUND: 'no resource of that kind, namespace and name is stored',
   WEFT_STORE_CONFLICT: 'the resourceVersion given is not the stored one (someone else changed the resource), or it already exists',

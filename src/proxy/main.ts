@@ -5,6 +5,7 @@
  */
 import { createSystemRandom } from '../core/random.js';
 import { createSystemClock } from '../core/system-clock.js';
+import { createAccessLog, createSystemFlushTimers } from './telemetry/access-log.js';
 import { loadOriginalDstReader } from './runtime/capture-port.js';
 import { createJsonLog, type LogLevel } from './runtime/log.js';
 import { startProxy, type ProxyOptions } from './runtime/proxy-runtime.js';
@@ -100,6 +101,8 @@ export async function runProxyMain(io: ProxyIo): Promise<number> {
     log,
     clock,
     random: createSystemRandom(),
+    // One JSON line per request or TCP connection on stdout, when the snapshot turns it on.
+    accessLog: createAccessLog({ sink: process.stdout, timers: createSystemFlushTimers() }),
   });
   if (!started.ok) {
     for (const e of started.error) io.stderr.write(`weft proxy: ${e.code}: ${e.where === undefined ? '' : `${e.where}: `}${e.message}\n`);

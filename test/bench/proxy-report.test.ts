@@ -113,4 +113,16 @@ test('a run disturbed by other work on the box says so', () => {
   const noisy = renderProxyReport({ ...r, configs: [busy(A), busy(B), W] });
   assert.match(noisy, /median 1\.20 vCPU/);
   assert.match(noisy, /box was not quiet/);
+  const Wok = config('W', [1, 2, 3].map((r) => round(r, 16000, [0.5, 0.8, 1.3], hops, 0.11, 45)));
+  const noisyW = renderProxyReport({ ...r, configs: [busy(A), busy(B), busy(Wok)] });
+  // Latency and throughput verdicts are qualified; CPU and RSS (per-process counters) are not.
+  assert.equal((noisyW.match(/disturbed run: not a verdict to quote/g) ?? []).length, 2);
+});
+
+test('warnings of a configuration show beside the targets', () => {
+  const W = { ...config('W', [1, 2, 3].map((r) => round(r, 16000, [0.5, 0.8, 1.3], hops, 0.11, 45))), warnings: ['W wrote no access-log line'] };
+  const report = renderProxyReport(run(W));
+  const targets = report.indexOf('### Targets');
+  const caveat = report.indexOf('**Caveat: W wrote no access-log line.**');
+  assert.ok(caveat > targets && caveat < report.indexOf('### Max throughput'));
 });

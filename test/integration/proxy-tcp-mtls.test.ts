@@ -31,7 +31,7 @@ describe('opaque TCP and mutual TLS through two proxies', () => {
     server = await startWeftProxy({ dir: pki.dir, name: 'server', snapshot: serverSnap('s1'), certPath: backend.certPath, keyPath: backend.keyPath, caPath: pki.caPath });
     client = await startWeftProxy({
       dir: pki.dir, name: 'client', certPath: web.certPath, keyPath: web.keyPath, caPath: pki.caPath,
-      snapshot: clientSnapshot({ version: 'c1', ns: 'shop', sa: 'web', services: [
+      snapshot: clientSnapshot({ version: 'c1', ns: 'shop', sa: 'web', accessLog: true, services: [
         { name: 'redis', namespace: 'prod', port: 6379, protocol: 'tcp', listenPort: clientListen, endpointPort: serverListen, identity: spiffe('prod', 'backend') },
       ] }),
     });
@@ -56,6 +56,14 @@ describe('opaque TCP and mutual TLS through two proxies', () => {
   });
 
   const sClient = (extra: string[]) => run('openssl', ['s_client', '-connect', `127.0.0.1:${serverListen}`, '-CAfile', pki.caPath, '-ign_eof', ...extra], { input: 'PING\r\nQUIT\r\n', timeoutMs: 8000 });
+
+  test('the client proxy writes one JSON access-log line per TCP connection (on for this workload)', async () => {
+    await eventually(() => client.stdoutLines.some((l) => l.includes('"protocol":"tcp"')), 5000, 'an access-log line');
+    const line = JSON.parse(client.stdoutLines.find((l) => l.includes('"protocol":"tcp"'))!) as Record<string, unknown>;
+    assert.equal(line['direction'], 'outbound');
+    assert.equal(line['destination_service'] ?? line['destinationService'], 'redis.prod');
+    assert.equal(server.stdoutLines.length, 0, 'off on the server proxy');
+  });
 
   test('mTLS on the wire: a client certificate gets TLS 1.3 and reaches the app', async () => {
     const r = await sClient(['-cert', web.certPath, '-key', web.keyPath]);

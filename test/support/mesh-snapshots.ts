@@ -52,7 +52,7 @@ export interface ClientService {
   readonly identities?: readonly string[];
 }
 
-export function clientSnapshot(o: { readonly version: string; readonly ns: string; readonly sa: string; readonly services: readonly ClientService[] }): Record<string, unknown> {
+export function clientSnapshot(o: { readonly version: string; readonly ns: string; readonly sa: string; readonly services: readonly ClientService[]; readonly accessLog?: boolean }): Record<string, unknown> {
   return {
     version: o.version,
     workload: { name: o.sa, namespace: o.ns, serviceAccount: o.sa, spiffeId: spiffe(o.ns, o.sa), labels: { app: o.sa } },
@@ -70,7 +70,7 @@ export function clientSnapshot(o: { readonly version: string; readonly ns: strin
         identities: s.identities ?? [s.identity],
         endpoints: [{ address: '127.0.0.1', port: s.endpointPort, identity: s.identity, ready: true }],
       })),
-      accessLog: false,
+      accessLog: o.accessLog ?? false,
     },
   };
 }

@@ -14,6 +14,8 @@ export interface ProxyProcess {
   readonly snapshotPath: string;
   /** stderr log lines so far. */
   readonly logs: string[];
+  /** stdout lines after the ready line (access log). */
+  readonly stdoutLines: string[];
   /** Atomically replaces the snapshot file (the proxy notices the change). */
   writeSnapshot(snapshot: unknown): Promise<void>;
   /** Waits until a log line includes `text` (bounded). */
@@ -55,6 +57,7 @@ export async function startWeftProxy(o: StartProxyOptions): Promise<ProxyProcess
     '--admin-port', '0', '--no-capture', '--log-level', 'debug', ...(o.extraArgs ?? [])];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
+  const stdoutLines: string[] = [];
   const waiters = new Set<() => void>();
   let errBuf = '';
   proc.stderr?.setEncoding('utf8');
@@ -72,17 +75,28 @@ export async function startWeftProxy(o: StartProxyOptions): Promise<ProxyProcess
     exitCode = code;
     resolve(code);
   }));
+  let readyLine: string | undefined;
   const ready = await new Promise<{ admin: number }>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`proxy ${o.name} not ready in 10 s; logs:\n${logs.join('\n')}${errBuf}`)), 10_000);
     proc.stdout?.setEncoding('utf8');
     proc.stdout?.on('data', (c: string) => {
       out += c;
+      if (readyLine !== undefined) {
+        let i;
+        while ((i = out.indexOf('\n')) >= 0) {
+          stdoutLines.push(out.slice(0, i));
+          out = out.slice(i + 1);
+        }
+        return;
+      }
       const nl = out.indexOf('\n');
       if (nl >= 0) {
         clearTimeout(timer);
+        readyLine = out.slice(0, nl);
+        out = out.slice(nl + 1);
         try {
-          resolve(JSON.parse(out.slice(0, nl)) as { admin: number });
+          resolve(JSON.parse(readyLine) as { admin: number });
         } catch (e) {
           reject(e instanceof Error ? e : new Error(String(e)));
         }
@@ -101,6 +115,7 @@ export async function startWeftProxy(o: StartProxyOptions): Promise<ProxyProcess
     adminPort: ready.admin,
     snapshotPath,
     logs,
+    stdoutLines,
     async writeSnapshot(snapshot) {
       const tmp = `${snapshotPath}.${++snapshotSeq}.tmp`;
       await writeFile(tmp, JSON.stringify(snapshot, null, 2));

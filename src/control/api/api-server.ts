@@ -32,6 +32,8 @@ export interface ApiServerOptions {
   readonly adminToken: string;
   /** Largest request body accepted; default 16 MiB. */
   readonly bodyLimit?: number;
+  /** Route groups tried first, in order (the CA's certificates and tokens); each returns true when it answered. */
+  readonly routes?: readonly ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>)[];
 }
 
 export interface ApiServer {
@@ -55,6 +57,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const extra of options.routes ?? []) if (await extra(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     if (!url.pathname.startsWith(`${apiPrefix}/`)) {

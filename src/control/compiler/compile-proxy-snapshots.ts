@@ -13,7 +13,6 @@
  */
 import type { ResourceOf } from '../../api/resource.js';
 import type { OutboundService, ProxySnapshot } from '../../proxy/snapshot/proxy-snapshot.js';
-import { canonicalJson } from '../shared/canonical-json.js';
 import { inboundPorts } from './inbound-ports.js';
 import { meshSettingsOf, spiffeIdOf } from './mesh-settings.js';
 import { defaultRootNamespace, indexPolicies, selectPolicies } from './select-policies.js';
@@ -36,13 +35,25 @@ export function compileProxySnapshots(world: WorldSnapshot, options: CompileOpti
   const workloads = new Map<string, ResourceOf<'Workload'>>();
   for (const r of world.resources) if (r.kind === 'Workload') workloads.set(`${r.metadata.namespace ?? 'default'}/${r.metadata.name}`, r);
 
+  // The outbound list depends only on the caller's namespace: build and hash it once per namespace.
+  const sortedOutbound = [...services.outbound].sort((a, b) => compareOutbound(a.otherNamespace.service, b.otherNamespace.service));
+  const outboundByNamespace = new Map<string, { readonly services: readonly OutboundService[]; readonly hash: string }>();
+  const outboundFor = (namespace: string): { readonly services: readonly OutboundService[]; readonly hash: string } => {
+    let entry = outboundByNamespace.get(namespace);
+    if (entry === undefined) {
+      const chosen: HashedOutbound[] = sortedOutbound.map((o) => (o.namespace === namespace ? o.sameNamespace : o.otherNamespace));
+      entry = { services: Object.freeze(chosen.map((o) => o.service)), hash: contentHash(chosen.map((o) => o.hash)) };
+      outboundByNamespace.set(namespace, entry);
+    }
+    return entry;
+  };
+
   const out = new Map<string, ProxySnapshot>();
   for (const instance of world.instances) {
     const key = `${instance.namespace}/${instance.name}`;
     const selecting = services.servicesOf.get(key) ?? [];
     const workload = instance.workload !== undefined ? workloads.get(`${instance.namespace}/${instance.workload}`) : undefined;
-    const outbound: HashedOutbound[] = services.outbound.map((o) => (o.namespace === instance.namespace ? o.sameNamespace : o.otherNamespace));
-    outbound.sort((a, b) => compareOutbound(a.service, b.service));
+    const outbound = outboundFor(instance.namespace);
     const body = {
       workload: Object.freeze({
         name: instance.name,
@@ -59,12 +70,12 @@ export function compileProxySnapshots(world: WorldSnapshot, options: CompileOpti
         accessLog: false,
       }),
     };
-    // The version hashes everything in the snapshot; outbound entries by their precomputed hashes.
-    const version = contentHash(canonicalJson({ ...body, outbound: outbound.map((o) => o.hash) }));
+    // The version hashes everything in the snapshot; the outbound part by its precomputed hash.
+    const version = contentHash({ ...body, outbound: outbound.hash });
     out.set(key, Object.freeze({
       version,
       ...body,
-      outbound: Object.freeze({ services: Object.freeze(outbound.map((o) => o.service)), accessLog: false }),
+      outbound: Object.freeze({ services: outbound.services, accessLog: false }),
     }));
   }
   return out;

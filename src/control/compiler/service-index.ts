@@ -58,11 +58,31 @@ export function buildServiceIndex(world: WorldSnapshot, mesh: MeshSettings): Ser
   const outbound: CompiledOutbound[] = [];
   const servicesOf = new Map<string, SelectingService[]>();
   const identityOf = (i: RegisteredInstance): string => spiffeIdOf(mesh.trustDomain, i.namespace, i.serviceAccount);
+  // Instances by namespace and label pair: a Service looks only at instances carrying its rarest
+  // selector label instead of scanning every instance (1,000 Services x 10,000 instances otherwise).
+  const byLabel = new Map<string, RegisteredInstance[]>();
+  for (const i of world.instances) {
+    for (const [k, v] of Object.entries(i.labels)) {
+      const labelKey = `${i.namespace}\u0000${k}\u0000${v}`;
+      const list = byLabel.get(labelKey);
+      if (list === undefined) byLabel.set(labelKey, [i]);
+      else list.push(i);
+    }
+  }
+  const candidatesOf = (namespace: string, selector: Readonly<Record<string, string>> | undefined): readonly RegisteredInstance[] => {
+    let best: readonly RegisteredInstance[] | undefined;
+    for (const [k, v] of Object.entries(selector ?? {})) {
+      const list = byLabel.get(`${namespace}\u0000${k}\u0000${v}`) ?? [];
+      if (best === undefined || list.length < best.length) best = list;
+    }
+    return best ?? [];
+  };
   for (const r of world.resources) {
     if (r.kind !== 'Service' || r.spec.type === 'ExternalName') continue;
     const namespace = r.metadata.namespace ?? 'default';
     const name = r.metadata.name;
-    const selected = selectEndpoints(r, world.instances);
+    // Candidates keep world order (instances were indexed in it), so the result is the same as a full scan.
+    const selected = selectEndpoints(r, candidatesOf(namespace, r.spec.selector));
     for (const e of selected) {
       const key = `${e.instance.namespace}/${e.instance.name}`;
       const list = servicesOf.get(key) ?? [];

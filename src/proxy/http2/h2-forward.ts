@@ -119,14 +119,17 @@ export function forwardStream(
       down.close(constants.NGHTTP2_INTERNAL_ERROR);
     }
   });
+  let failed = false;
   up.on('error', (e: Error) => {
+    failed = true;
     if (status === 0) onUpstreamError(e);
     else if (!down.destroyed) down.close(constants.NGHTTP2_INTERNAL_ERROR);
     done(e);
   });
   up.on('close', () => {
     // A reset after the response started: pass the reset on instead of ending cleanly.
-    if (up.rstCode !== undefined && up.rstCode !== constants.NGHTTP2_NO_ERROR && !down.destroyed && !down.closed) {
+    // (Not after an 'error': that was answered already, and a second answer would reset the stream.)
+    if (!failed && up.rstCode !== undefined && up.rstCode !== constants.NGHTTP2_NO_ERROR && !down.destroyed && !down.closed) {
       if (status === 0) onUpstreamError(new Error(`upstream reset the stream (code ${up.rstCode})`));
       else down.close(up.rstCode);
     }

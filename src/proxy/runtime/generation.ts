@@ -6,8 +6,7 @@
 import type { WeftError } from '../../core/errors.js';
 import { ok, type Result } from '../../core/result.js';
 import type { Endpoint, InboundPort, OutboundService, ProxySnapshot } from '../snapshot/proxy-snapshot.js';
-import { createOutboundServiceRuntime, type OutboundServiceRuntime as Http1ServiceRuntime } from '../http1/outbound-service-runtime.js';
-import type { RequestRecorder } from '../http1/engine-types.js';
+import { createOutboundServiceRuntime, type OutboundServiceRuntime as Http1ServiceRuntime, type OutboundServiceRuntimeOptions } from '../http1/outbound-service-runtime.js';
 import { createInboundAuthorizer, type DecisionObserver, type InboundAuthorizer } from './inbound-authorizer.js';
 
 export interface InboundPortRuntime {
@@ -39,18 +38,17 @@ export interface Generation {
   readonly authorizer: InboundAuthorizer;
 }
 
-/** Binds an HTTP/1.1 request recorder for a service (metrics), once per generation. */
-export type RecorderBinder = (service: OutboundService, self: ProxySnapshot['workload']) => RequestRecorder | undefined;
+/** Binds an HTTP/1.1 request recorder (metrics) and access log for a service, once per generation. */
+export type RecorderBinder = (service: OutboundService, snapshot: ProxySnapshot) => OutboundServiceRuntimeOptions;
 
-function serviceRuntime(service: OutboundService, self: ProxySnapshot['workload'], bind: RecorderBinder | undefined): OutboundServiceRuntime {
-  const recorder = bind?.(service, self);
+function serviceRuntime(service: OutboundService, snapshot: ProxySnapshot, bind: RecorderBinder | undefined): OutboundServiceRuntime {
   const ready = service.endpoints.filter((e) => e.ready);
   let next = 0;
   return {
     service,
     label: `${service.name}.${service.namespace}:${service.port}`,
     identities: new Set(service.identities),
-    http1: createOutboundServiceRuntime(service, recorder === undefined ? {} : { recorder }),
+    http1: createOutboundServiceRuntime(service, bind?.(service, snapshot) ?? {}),
     pickEndpoint() {
       if (ready.length === 0) return undefined;
       const e = ready[next % ready.length];
@@ -68,7 +66,7 @@ export function createGeneration(snapshot: ProxySnapshot, observe?: DecisionObse
   for (const p of snapshot.inbound.ports) {
     inboundByPort.set(p.port, { config: p, appAddress: p.appAddress ?? '127.0.0.1', appPort: p.port });
   }
-  const services = snapshot.outbound.services.map((svc) => serviceRuntime(svc, snapshot.workload, bindRecorder));
+  const services = snapshot.outbound.services.map((svc) => serviceRuntime(svc, snapshot, bindRecorder));
   const servicesByVip = new Map<string, OutboundServiceRuntime>();
   for (const s of services) if (s.service.vip !== undefined) servicesByVip.set(`${s.service.vip}:${s.service.port}`, s);
   const servicesByListen = new Map<string, OutboundServiceRuntime>();

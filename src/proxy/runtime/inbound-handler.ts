@@ -22,6 +22,7 @@ import type { Log } from './log.js';
 import type { ShellMetrics } from './shell-metrics.js';
 import { peerSpiffeId, type MeshTls } from './tls-material.js';
 import type { Clock } from '../../core/clock.js';
+import type { AccessLog } from '../telemetry/access-log.js';
 import { inboundEdgeLabels, type ProxyMetrics } from '../metrics/index.js';
 import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
 import type { TcpRegistry } from './tcp-registry.js';
@@ -34,6 +35,7 @@ export interface InboundDeps {
   readonly log: Log;
   readonly metrics: ShellMetrics;
   readonly registry: ProxyMetrics;
+  readonly accessLog: AccessLog;
   readonly clock: Clock;
   readonly tls: MeshTls;
   readonly current: () => Generation;
@@ -127,9 +129,11 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
   });
 
   function connectionOf(s: Socket, portRt: InboundPortRuntime, peer: string | undefined): InboundConnection {
-    const edge = registry.bindEdge(inboundEdgeLabels(deps.current().snapshot.workload, peer, 'http', String(portRt.appPort)));
+    const snap = deps.current().snapshot;
+    const edge = registry.bindEdge(inboundEdgeLabels(snap.workload, peer, 'http', String(portRt.appPort)));
     return {
-      recorder: { record: (status, ms) => edge.recordRequest(status, -1, 'none', ms / 1000) },
+      ...(snap.inbound.accessLog ? { accessLog: deps.accessLog } : {}),
+      recorder: { record: (status, ms, authz) => edge.recordRequest(status, -1, authz, ms / 1000) },
       peerIdentity: peer,
       peerAddress: s.remoteAddress ?? '',
       destinationPort: portRt.appPort,
@@ -204,9 +208,29 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
         app.destroy();
       },
     });
-    joinTunnel(s, app, initial, edge, () => {
+    const startTime = clock.now();
+    let bytesIn = 0;
+    let bytesOut = 0;
+    const logOn = deps.current().snapshot.inbound.accessLog;
+    joinTunnel(s, app, initial, {
+      addReceivedBytes: (n) => {
+        bytesIn += n;
+        edge.addReceivedBytes(n);
+      },
+      addSentBytes: (n) => {
+        bytesOut += n;
+        edge.addSentBytes(n);
+      },
+    }, (e) => {
       untrack();
       edge.connectionClosed();
+      if (logOn) {
+        deps.accessLog.log({
+          startTime, direction: 'inbound', protocol: 'tcp', durationMs: clock.now() - startTime, bytesIn, bytesOut,
+          sourcePrincipal: conn.peerIdentity, sourceAddress: conn.peerAddress, upstreamAddress: `${conn.appAddress}:${conn.appPort}`,
+          authz: 'allowed', error: e === undefined ? undefined : e.message,
+        });
+      }
     });
   }
 
@@ -253,7 +277,15 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       respondLocally(stream, grpc, st.http, st.grpc, `upstream connect error: ${e.message}`);
     }, (o) => {
       metrics.h2Requests.inc(['inbound', String(grpc), o.status === 0 ? 'none' : `${Math.floor(o.status / 100)}xx`]);
-      edge.recordRequest(o.status, o.grpcStatus, 'allowed', (clock.monotonic() - started) / 1000);
+      const durationMs = clock.monotonic() - started;
+      edge.recordRequest(o.status, o.grpcStatus, 'allowed', durationMs / 1000);
+      if (deps.current().snapshot.inbound.accessLog) {
+        deps.accessLog.log({
+          startTime: clock.now() - durationMs, direction: 'inbound', protocol: grpc ? 'grpc' : 'http', method: attrs.method, path: attrs.path, authority: attrs.host,
+          status: o.status, grpcStatus: o.grpcStatus < 0 ? undefined : o.grpcStatus, durationMs, bytesIn: 0, bytesOut: 0,
+          sourcePrincipal: conn.peerIdentity, sourceAddress: conn.peerAddress, authz: 'allowed', error: o.error?.message,
+        });
+      }
     });
   }
 

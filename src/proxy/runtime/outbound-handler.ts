@@ -23,6 +23,7 @@ import type { Log } from './log.js';
 import type { ShellMetrics } from './shell-metrics.js';
 import { createSpiffeCheck, type MeshTls } from './tls-material.js';
 import type { Clock } from '../../core/clock.js';
+import type { AccessLog } from '../telemetry/access-log.js';
 import { outboundEdgeLabels, type ProxyMetrics } from '../metrics/index.js';
 import { classifyTlsError } from '../tls/tls-errors.js';
 import type { Generation } from './generation.js';
@@ -31,6 +32,7 @@ export interface OutboundDeps {
   readonly log: Log;
   readonly metrics: ShellMetrics;
   readonly registry: ProxyMetrics;
+  readonly accessLog: AccessLog;
   readonly clock: Clock;
   readonly current: () => Generation;
   readonly tls: MeshTls;
@@ -125,9 +127,29 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
       tunnels.add(s);
       const edge = registry.bindEdge(outboundEdgeLabels(deps.current().snapshot.workload, svc.service, 'tcp', ep.identity));
       edge.connectionOpened();
-      joinTunnel(s, up, initial, edge, () => {
+      const startTime = clock.now();
+      let bytesIn = 0;
+      let bytesOut = 0;
+      const logOn = deps.current().snapshot.outbound.accessLog;
+      joinTunnel(s, up, initial, {
+        addReceivedBytes: (n) => {
+          bytesIn += n;
+          edge.addReceivedBytes(n);
+        },
+        addSentBytes: (n) => {
+          bytesOut += n;
+          edge.addSentBytes(n);
+        },
+      }, (e) => {
         tunnels.delete(s);
         edge.connectionClosed();
+        if (logOn) {
+          deps.accessLog.log({
+            startTime, direction: 'outbound', protocol: 'tcp', durationMs: clock.now() - startTime, bytesIn, bytesOut,
+            destinationService: `${svc.service.name}.${svc.service.namespace}`, destinationPrincipal: ep.identity,
+            upstreamAddress: `${ep.address}:${ep.port}`, error: e === undefined ? undefined : e.message,
+          });
+        }
       });
     });
   }

@@ -16,6 +16,8 @@ import { createAdminServer } from '../admin/admin-server.js';
 import { createH2SessionPool } from '../http2/h2-session-pool.js';
 import { parseProxySnapshot } from '../snapshot/parse-proxy-snapshot.js';
 import type { OriginalDstReader } from './capture-port.js';
+import type { AccessLog } from '../telemetry/access-log.js';
+import type { RequestRecorder } from '../http1/engine-types.js';
 import { createGeneration, type Generation, type RecorderBinder } from './generation.js';
 import type { DecisionObserver } from './inbound-authorizer.js';
 import { createProxyMetrics, outboundEdgeLabels } from '../metrics/index.js';
@@ -50,6 +52,8 @@ export interface ProxyOptions {
   readonly log: Log;
   readonly clock: Clock;
   readonly random: Random;
+  /** Where access-log lines go when the snapshot turns the log on for a direction. */
+  readonly accessLog: AccessLog;
 }
 
 export interface RunningProxy {
@@ -121,9 +125,10 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     tls.close();
     return err(first.error);
   }
-  const bindRecorder: RecorderBinder = (service, self) => {
-    const edge = registry.bindEdge(outboundEdgeLabels(self, service, 'http'));
-    return { record: (status, ms) => edge.recordRequest(status, -1, 'none', ms / 1000) };
+  const bindRecorder: RecorderBinder = (service, snap) => {
+    const edge = registry.bindEdge(outboundEdgeLabels(snap.workload, service, 'http'));
+    const recorder: RequestRecorder = { record: (status, ms, authz) => edge.recordRequest(status, -1, authz, ms / 1000) };
+    return snap.outbound.accessLog ? { recorder, accessLog: o.accessLog } : { recorder };
   };
   const firstGen = createGeneration(first.value, observe, bindRecorder);
   if (!firstGen.ok) {
@@ -142,13 +147,21 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
   const peerPool = createConnectionPool({
     clock: o.clock, idleTimeoutMs: defaultPeerPoolIdleTimeoutMs, maxIdlePerKey: 64, maxConcurrentDials: 16, connectTimeoutMs: 5_000,
     secureContext: () => tls.clientContext(), alpn: ALPN_HTTP1, sweepIntervalMs: 5_000,
+    onTlsFailure: (reason) => registry.tlsHandshakeFailure('outbound', reason),
   });
   const appPool = createConnectionPool({
     clock: o.clock, idleTimeoutMs: defaultAppPoolIdleTimeoutMs, maxIdlePerKey: 64, maxConcurrentDials: 64, connectTimeoutMs: 5_000, sweepIntervalMs: 1_000,
   });
-  const http1: Http1EnginePort = createHttp1Engine({ clock: o.clock, random: o.random, peerPool, appPool, ownIdentity: first.value.workload.spiffeId });
-  const inbound = createInboundHandler({ log, metrics, registry, clock: o.clock, tls, current, http1, tcp, appH2, detectTimeoutMs: o.detectTimeoutMs, ownPorts: () => ownPorts });
-  const outbound = createOutboundHandler({ log, metrics, registry, clock: o.clock, current, tls, http1, peerH2, detectTimeoutMs: o.detectTimeoutMs });
+  const http1: Http1EnginePort = createHttp1Engine({
+    clock: o.clock, random: o.random, peerPool, appPool, ownIdentity: first.value.workload.spiffeId,
+    workload: { name: first.value.workload.name, namespace: first.value.workload.namespace },
+    onInternalError: (e) => {
+      metrics.unexpectedErrors.inc(['http1']);
+      log.error('unexpected error in the HTTP/1.1 engine', { error: e instanceof Error ? e.stack : String(e) });
+    },
+  });
+  const inbound = createInboundHandler({ log, metrics, registry, accessLog: o.accessLog, clock: o.clock, tls, current, http1, tcp, appH2, detectTimeoutMs: o.detectTimeoutMs, ownPorts: () => ownPorts });
+  const outbound = createOutboundHandler({ log, metrics, registry, accessLog: o.accessLog, clock: o.clock, current, tls, http1, peerH2, detectTimeoutMs: o.detectTimeoutMs });
 
   // A guard around each accept: an unexpected throw concerns one connection, never the process.
   const guarded = (where: string, fn: (s: Socket) => void) => (s: Socket): void => {
@@ -373,6 +386,7 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     admin.close();
     admin.closeAllConnections();
     tls.close();
+    o.accessLog.flush();
     log.info('drained');
   };
 

@@ -135,6 +135,8 @@ export function parseRequestHead(buf: Buffer, offset: number, limits: HeadLimits
 
   // Request-target form
   let path: string;
+  let originForm: string | undefined;
+  let missingHost: string | undefined;
   const t0 = buf[targetStart];
   if (isConnect) {
     if (!isAuthorityWithPort(buf, targetStart, targetEnd)) return E.connectTarget;
@@ -151,8 +153,10 @@ export function parseRequestHead(buf: Buffer, offset: number, limits: HeadLimits
     if (a === undefined) return E.target;
     const authority = text.slice(a.authorityStart - start, a.authorityEnd - start);
     if (host !== undefined && host.toLowerCase() !== authority.toLowerCase()) return E.hostMismatch;
+    if (host === undefined) missingHost = authority;
     host = authority;
     path = a.pathStart === a.pathEnd ? '/' : text.slice(a.pathStart - start, a.pathEnd - start);
+    originForm = a.pathStart === a.pathEnd ? `/${text.slice(a.pathEnd - start, targetEnd - start)}` : text.slice(a.pathStart - start, targetEnd - start);
   }
 
   // Body framing
@@ -203,6 +207,8 @@ export function parseRequestHead(buf: Buffer, offset: number, limits: HeadLimits
     keepAlive,
     upgrade,
     expectContinue,
+    originForm,
+    missingHost,
   );
   return { state: 'complete', head, length: end - offset };
 }

@@ -98,6 +98,10 @@ export class ParsedRequestHead extends ParsedHead implements RequestHead {
     readonly keepAlive: boolean,
     readonly upgrade: string | undefined,
     readonly expectContinue: boolean,
+    /** For an absolute-form target: the origin-form (path and query) to forward instead. */
+    readonly originForm: string | undefined,
+    /** For an absolute-form target without a Host header (HTTP/1.0): the Host to forward. */
+    readonly missingHost: string | undefined,
   ) {
     super(source, start, end, text, startLineEnd, fields, connectionOptions);
   }

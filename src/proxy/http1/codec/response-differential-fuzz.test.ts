@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { responseStreamArb } from '../../../../test/support/http1-request-arbitraries.js';
+import { responseStreamArb } from '../../../../test/support/http1-arbitraries.js';
 import { parseWithLlhttp } from '../../../../test/support/llhttp-oracle.js';
 import { createChunkedScanner, defaultHeadLimits, parseResponseHead, type ResponseHead } from './index.js';
 

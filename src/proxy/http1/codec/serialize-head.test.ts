@@ -65,6 +65,14 @@ describe('serializeRequestHead', () => {
       none,
       'GET /ws HTTP/1.1\r\nHost: x\r\n\r\n',
     ],
+    [
+      'absolute-form is forwarded in origin-form',
+      'GET http://a.example:8080/p/q?x=1 HTTP/1.1\r\nHost: a.example:8080\r\nA: 1\r\n\r\n',
+      none,
+      'GET /p/q?x=1 HTTP/1.1\r\nHost: a.example:8080\r\nA: 1\r\n\r\n',
+    ],
+    ['absolute-form with an empty path', 'OPTIONS http://a.example?x HTTP/1.1\r\nHost: a.example\r\n\r\n', none, 'OPTIONS /?x HTTP/1.1\r\nHost: a.example\r\n\r\n'],
+    ['absolute-form in HTTP/1.0 without Host gets one', 'GET http://a.example/ HTTP/1.0\r\nA: 1\r\n\r\n', none, 'GET / HTTP/1.0\r\nA: 1\r\nhost: a.example\r\n\r\n'],
     ['a head without headers', 'GET / HTTP/1.0\r\n\r\n', { remove: new Set(), add: [['host', 'y']] }, 'GET / HTTP/1.0\r\nhost: y\r\n\r\n'],
     ['every header dropped', 'GET / HTTP/1.0\r\nConnection: close\r\n\r\n', none, 'GET / HTTP/1.0\r\n\r\n'],
   ];

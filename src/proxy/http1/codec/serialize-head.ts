@@ -38,7 +38,14 @@ function hasConnectionHeader(add: ReadonlyArray<readonly [string, string]>): boo
   return false;
 }
 
-function serializeParsed(head: ParsedHead, upgrade: string | undefined, edits: HeadEdits, body: Buffer | undefined): Buffer {
+function serializeParsed(
+  head: ParsedHead,
+  upgrade: string | undefined,
+  edits: HeadEdits,
+  body: Buffer | undefined,
+  startLine: string | undefined,
+  host: string | undefined,
+): Buffer {
   const { text, fields } = head;
   const removes = edits.remove.size === 0 ? undefined : [...edits.remove];
   const prefixes = edits.removePrefixes;
@@ -47,8 +54,8 @@ function serializeParsed(head: ParsedHead, upgrade: string | undefined, edits: H
 
   // The kept lines as slices of the head's string (adjacent lines merged, so typically one or two
   // slices), then the added lines and the blank line: one string, written with one native call.
-  let out = '';
-  let runStart = 0;
+  let out = startLine ?? '';
+  let runStart = startLine === undefined ? 0 : head.startLineEnd;
   let runEnd = head.startLineEnd;
   for (let i = 0; i < fields.length; i += FIELD_STRIDE) {
     const ns = fields[i]!;
@@ -73,6 +80,7 @@ function serializeParsed(head: ParsedHead, upgrade: string | undefined, edits: H
     runEnd = fields[i + 4]!;
   }
   out += text.slice(runStart, runEnd);
+  if (host !== undefined) out += `host: ${host}\r\n`;
   for (const [name, value] of edits.add) out += checkedLine(name, value);
   if (keepUpgrade && upgrade !== undefined && !hasConnectionHeader(edits.add)) out += 'connection: upgrade\r\n';
   out += '\r\n';
@@ -116,15 +124,20 @@ function serializeGeneric(
 /**
  * The edited request head (+ optional body bytes already read) in ONE buffer, ready for one socket write.
  * Hop-by-hop headers are dropped (see HeadEdits); with keepUpgrade, Upgrade is kept and `connection: upgrade`
- * is sent unless `add` carries a Connection header. The request line is forwarded as received.
+ * is sent unless `add` carries a Connection header. The request line is forwarded as received, except that
+ * an absolute-form target is rewritten to origin-form (with `host: <authority>` when the request had no Host).
  */
 export function serializeRequestHead(head: RequestHead, edits: HeadEdits, body?: Buffer): Buffer {
-  if (head instanceof ParsedRequestHead) return serializeParsed(head, head.upgrade, edits, body);
+  if (head instanceof ParsedRequestHead) {
+    // An absolute-form target goes upstream in origin-form (RFC 9112 §3.2.1), with its authority as Host.
+    const line = head.originForm === undefined ? undefined : `${head.method} ${head.originForm} HTTP/1.${head.versionMinor}\r\n`;
+    return serializeParsed(head, head.upgrade, edits, body, line, head.missingHost);
+  }
   return serializeGeneric(`${head.method} ${head.target} HTTP/1.${head.versionMinor}`, head, edits, body);
 }
 
 /** The edited response head (+ optional body bytes already read) in ONE buffer. The status line is forwarded as received. */
 export function serializeResponseHead(head: ResponseHead, edits: HeadEdits, body?: Buffer): Buffer {
-  if (head instanceof ParsedResponseHead) return serializeParsed(head, head.upgrade, edits, body);
+  if (head instanceof ParsedResponseHead) return serializeParsed(head, head.upgrade, edits, body, undefined, undefined);
   return serializeGeneric(`HTTP/1.${head.versionMinor} ${head.status} ${head.reason}`, head, edits, body);
 }

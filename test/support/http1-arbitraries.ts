@@ -1,5 +1,5 @@
-// fast-check generators of HTTP/1.x request streams for differential fuzzing: mostly well-formed
-// requests, plus the classic smuggling shapes and random byte mutations of either.
+// fast-check generators of HTTP/1.x request and response streams for differential fuzzing: mostly well-formed
+// messages, plus the classic smuggling shapes and random byte mutations of either.
 import fc from 'fast-check';
 
 const caseVariant = (name: string): fc.Arbitrary<string> =>
