@@ -21,3 +21,12 @@ test('the command list loads none of the heavy packages and not the control plan
   assert.deepEqual(packagesOf(urls).filter((p) => heavy.includes(p)), []);
   assert.deepEqual(urls.filter((u) => u.includes('/dist/src/control/') || u.includes('/dist/src/proxy/')), []);
 });
+
+test('the proxy program (what `weft proxy` runs) loads none of the heavy packages', async () => {
+  const urls = await loadedModuleUrls([repoPath('dist', 'src', 'cli', 'commands.js'), repoPath('dist', 'src', 'proxy', 'main.js')]);
+  assert.ok(urls.some((u) => u.endsWith('/dist/src/proxy/snapshot/parse-proxy-snapshot.js')), 'the snapshot parser was loaded');
+  assert.deepEqual(packagesOf(urls).filter((p) => heavy.includes(p)), []);
+  // Of src/api only small helpers may load (the CLI's problem formatter), not the schemas.
+  const schemas = urls.filter((u) => u.includes('/dist/src/control/') || /\/dist\/src\/api\/(schema-kit|validate|crd|kinds\/)/.test(u));
+  assert.deepEqual(schemas, []);
+});
