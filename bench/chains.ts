@@ -212,6 +212,8 @@ export async function startWeftChain(
       const log = join(dir, `weft-${name}.log`);
       const out = join(dir, `weft-${name}.stdout`);
       const args = [...nodeOptions, weftCliPath(), 'proxy', '--snapshot', snap, '--cert', cert, '--key', key, '--ca', pki.caCert, '--admin-port', '0', ...optional];
+      // If the command grows an access-log destination flag, log to a real file (what a sidecar would do).
+      if (/--access-log[ =]/.test(detected.help)) args.push('--access-log', join(dir, `weft-${name}.access.log`));
       const s = reg.start(`weft ${name}`, process.execPath, args, log, out);
       const ready = await waitWeftReady(s, out, log);
       await waitStarted(s, listen, log);
@@ -246,10 +248,11 @@ export async function startWeftChain(
         // Access-log lines carry `duration_ms` (src/proxy/telemetry/access-log.ts); look on stdout and stderr.
         accessLines += countLines(join(dir, `weft-${name}.stdout`), '"duration_ms"').matching;
         accessLines += countLines(join(dir, `weft-${name}.log`), '"duration_ms"').matching;
+        accessLines += countLines(join(dir, `weft-${name}.access.log`), '"duration_ms"').matching;
       }
       if (accessLines > 0) lines.push(`access-log lines written by both hops: ${fmtInt(accessLines)}`);
       else {
-        const w = "W wrote no access-log line (none on either hop's stdout or stderr although both snapshots turn it on): this run measured W without access logging";
+        const w = "W wrote no access-log line (none on either hop's stdout, stderr or --access-log file although both snapshots turn it on): this run measured W without access logging";
         lines.push(`**${w}**`);
         warnings.push(w);
       }

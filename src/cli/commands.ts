@@ -8,6 +8,7 @@ import { createGetCommand } from './commands/get.js';
 import { createInstallCommand } from './commands/install.js';
 import { proxyCommand } from './commands/proxy.js';
 import { createProxyConfigCommand } from './commands/proxy-config.js';
+import { createTokenCommand } from './commands/token.js';
 import { createValidateCommand } from './commands/validate.js';
 
 /** Every `weft` command, in the order `weft --help` lists them. Register a new command with one line here. */
@@ -23,5 +24,6 @@ export function allCommands(): readonly Command[] {
     createDeleteCommand(),
     createCheckCommand(),
     createProxyConfigCommand(),
+    createTokenCommand(),
   ];
 }

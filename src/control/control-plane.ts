@@ -9,8 +9,12 @@ import { createResourceValidator } from '../api/validate.js';
 import type { Clock } from '../core/clock.js';
 import { err, ok, type Result } from '../core/result.js';
 import { weftError, type WeftError } from '../core/errors.js';
+import { durationToMs } from '../api/duration.js';
+import type { ResourceOf } from '../api/resource.js';
 import { ensureAdminToken } from './api/admin-token.js';
 import { createApiServer } from './api/api-server.js';
+import { startCa, type RunningCa } from './ca/start-ca.js';
+import { DEFAULT_WORKLOAD_LIFETIME_MS } from './ca/sign-workload-csr.js';
 import { openFileStore } from './store/create-file-store.js';
 import type { ResourceStore } from './store/resource-store.js';
 
@@ -21,11 +25,14 @@ export interface ControlPlaneOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly clock: Clock;
+  /** Workload certificate lifetime overriding the Mesh's `certificateLifetime` (tests: seconds). */
+  readonly certificateLifetimeMs?: number;
 }
 
 export interface RunningControlPlane {
   readonly address: AddressInfo;
   readonly store: ResourceStore;
+  readonly ca: RunningCa;
   /** True when opening the store cut off a torn, never-acknowledged write (after a crash). */
   readonly repairedTornWrite: boolean;
   close(): Promise<void>;
@@ -44,7 +51,24 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const opened = openFileStore({ dir: join(options.home, 'store'), validator, clock: options.clock });
   if (!opened.ok) return err(weftError(opened.error.code, opened.error.message, join(options.home, 'store')));
   const { store } = opened.value;
-  const api = createApiServer({ store, validator, adminToken });
+  // --- CA (helper ca): root under <home>/ca, bootstrap tokens, POST /api/v1/certificates, /api/v1/tokens.
+  const meshOf = async (): Promise<ResourceOf<'Mesh'> | undefined> => {
+    const listed = await store.list({ kind: 'Mesh' });
+    const meshes = listed.ok ? (listed.value.items as ResourceOf<'Mesh'>[]) : [];
+    return meshes.find((m) => m.metadata.name === 'default') ?? meshes[0];
+  };
+  const ca = await startCa({
+    home: options.home,
+    trustDomain: (await meshOf())?.spec.trustDomain ?? 'cluster.local',
+    clock: options.clock,
+    adminToken,
+    lifetimeMs: async () => options.certificateLifetimeMs ?? durationToMs((await meshOf())?.spec.certificateLifetime ?? '') ?? DEFAULT_WORKLOAD_LIFETIME_MS,
+  });
+  if (!ca.ok) {
+    await store.close();
+    return err(ca.error);
+  }
+  const api = createApiServer({ store, validator, adminToken, routes: [ca.value.routes] });
   let address: AddressInfo;
   try {
     address = await api.listen(options.host, options.port);
@@ -55,6 +79,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   return ok({
     address,
     store,
+    ca: ca.value,
     repairedTornWrite: opened.value.repairedTornWrite,
     async close() {
       await api.close();

@@ -2,6 +2,7 @@
 // plain values down (CONVENTIONS §7).
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { durationToMs } from '../api/duration.js';
 import { createSystemClock } from '../core/system-clock.js';
 import { startControlPlane } from './control-plane.js';
 
@@ -25,9 +26,9 @@ export function parseListen(text: string): { host: string; port: number } | unde
 
 /** Runs the control plane until SIGINT/SIGTERM; resolves to the exit code. */
 export async function controlMain(io: ControlMainIo): Promise<number> {
-  let values: { listen?: string | undefined; home?: string | undefined };
+  let values: { listen?: string | undefined; home?: string | undefined; 'certificate-lifetime'?: string | undefined };
   try {
-    ({ values } = parseArgs({ args: [...io.argv], options: { listen: { type: 'string' }, home: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({ args: [...io.argv], options: { listen: { type: 'string' }, home: { type: 'string' }, 'certificate-lifetime': { type: 'string' } }, strict: true }));
   } catch (e) {
     io.stderr.write(`weft control: ${e instanceof Error ? e.message : 'bad arguments'}\nRun "weft control --help" for usage.\n`);
     return 2;
@@ -37,8 +38,14 @@ export async function controlMain(io: ControlMainIo): Promise<number> {
     io.stderr.write(`weft control: --listen takes HOST:PORT, not "${values.listen ?? ''}"\n`);
     return 2;
   }
+  const lifetimeText = values['certificate-lifetime'];
+  const certificateLifetimeMs = lifetimeText !== undefined ? durationToMs(lifetimeText) : undefined;
+  if (lifetimeText !== undefined && (certificateLifetimeMs === undefined || certificateLifetimeMs <= 0)) {
+    io.stderr.write(`weft control: --certificate-lifetime takes a duration like 60s or 24h, not "${lifetimeText}"\n`);
+    return 2;
+  }
   const home = resolve(io.cwd, values.home ?? io.env['WEFT_HOME'] ?? '.weft');
-  const started = await startControlPlane({ home, host: listen.host, port: listen.port, clock: createSystemClock() });
+  const started = await startControlPlane({ home, host: listen.host, port: listen.port, clock: createSystemClock(), ...(certificateLifetimeMs !== undefined ? { certificateLifetimeMs } : {}) });
   if (!started.ok) {
     io.stderr.write(`weft control: ${started.error.message} (${started.error.code})\n`);
     return 1;

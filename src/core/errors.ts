@@ -23,6 +23,13 @@ export const errorCodes = {
   WEFT_CA_CSR_INVALID: 'a certificate signing request is malformed or its signature does not verify',
   WEFT_CA_IDENTITY_NOT_GRANTED: 'a certificate signing request asks for an identity the caller was not granted',
   WEFT_CA_MATERIAL_INVALID: 'the CA certificate or key is unreadable, mismatched or not a CA',
+  WEFT_CA_TOKEN_INVALID: 'a certificate request came without a bootstrap token, or with one the CA does not know',
+  WEFT_CA_TOKEN_REVOKED: 'the bootstrap token of a certificate request was revoked',
+  WEFT_CA_TOKEN_EXPIRED: 'the bootstrap token of a certificate request has expired',
+  WEFT_CA_TOKEN_NOT_FOUND: 'no bootstrap token has that id',
+  WEFT_CA_TOKEN_SPEC_INVALID: 'a bootstrap token request names no valid namespace, service account or expiry',
+  WEFT_CA_STATE_IO: "the CA's files under $WEFT_HOME/ca could not be read or written",
+  WEFT_CA_UNAVAILABLE: 'the certificate authority could not be reached or gave no usable answer',
   // traffic capture
   WEFT_CAPTURE_ORIGINAL_DST: 'the original destination of a captured connection could not be read',
   WEFT_CAPTURE_LOOP: 'a captured connection points at the proxy itself (it was not redirected)',

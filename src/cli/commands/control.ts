@@ -14,6 +14,7 @@ export function createControlCommand(): Command {
     options: [
       { name: 'listen', value: 'HOST:PORT', description: 'Where the API listens (default 127.0.0.1:15080; port 0 picks a free one).' },
       { name: 'home', value: 'DIR', description: 'State directory (default $WEFT_HOME, else .weft).' },
+      { name: 'certificate-lifetime', value: 'DURATION', description: "Workload certificate lifetime, overriding the Mesh's certificateLifetime (e.g. 60s for tests)." },
     ],
     // Loaded on run: the sidecar, which shares this binary, must not pay for the control plane.
     run: async (io: CommandIo) => (await import('../../control/main.js')).controlMain(io),

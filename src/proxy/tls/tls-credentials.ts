@@ -6,6 +6,8 @@
  * to new connections only (open ones keep the context they were made with).
  */
 import tls from 'node:tls';
+import type { Clock } from '../../core/clock.js';
+import { createSystemClock } from '../../core/system-clock.js';
 import type { MtlsMode } from '../snapshot/proxy-snapshot.js';
 import type { IdentityMaterial } from './identity-material.js';
 import { createSessionCache, type SessionCache } from './session-cache.js';
@@ -83,6 +85,8 @@ export interface MeshTlsServerHandlers {
 export interface TlsCredentialsOptions {
   /** Sessions kept for client resumption; default 256 peers. */
   readonly sessionCacheSize?: number;
+  /** For the validity check of resumed sessions; default the system clock. */
+  readonly clock?: Clock;
 }
 
 /** Builds credentials from checked material (see `parseIdentityMaterial`). */
@@ -90,6 +94,7 @@ export function createTlsCredentials(initial: IdentityMaterial, mode: MtlsMode, 
   let material = initial;
   let context = buildContext(initial);
   const sessions: SessionCache = createSessionCache(options.sessionCacheSize);
+  const clock = options.clock ?? createSystemClock();
   const listeners = new Set<(m: IdentityMaterial) => void>();
   // One identity check per expected-ID list (the snapshot's arrays are stable across connections).
   const checks = new WeakMap<readonly string[], (host: string, cert: tls.PeerCertificate) => Error | undefined>();
@@ -113,7 +118,7 @@ export function createTlsCredentials(initial: IdentityMaterial, mode: MtlsMode, 
   });
 
   const clientOptions = (peer: PeerTarget): tls.ConnectionOptions => {
-    const session = sessions.get(sessionKey(peer));
+    const session = sessions.get(sessionKey(peer), clock.now());
     return {
       host: peer.host,
       port: peer.port,
@@ -152,6 +157,11 @@ export function createTlsCredentials(initial: IdentityMaterial, mode: MtlsMode, 
           handlers.onFailure('bad_identity', tlsError('WEFT_TLS_PEER_IDENTITY', 'the client certificate carries no single valid SPIFFE ID'));
           return;
         }
+        if (resumedWithStaleCert(socket, clock.now())) {
+          socket.destroy();
+          handlers.onFailure('expired', tlsError('WEFT_TLS_HANDSHAKE', 'a resumed session of a client whose certificate has expired'));
+          return;
+        }
         handlers.onSecure(socket, peerId);
       });
       server.on('tlsClientError', (error, socket) => {
@@ -167,10 +177,13 @@ export function createTlsCredentials(initial: IdentityMaterial, mode: MtlsMode, 
     connect(peer) {
       const socket = tls.connect(clientOptions(peer));
       const key = sessionKey(peer);
+      // Resumed: the server certificate is not sent again, so its expiry comes from the session used.
+      const resumedNotAfter = sessions.notAfterOf(key);
       socket.on('session', (session: Buffer) => {
         // Only a session whose server identity was verified may be resumed later (resumption
         // skips checkServerIdentity); a ticket that races a failed check is dropped.
-        if (socket.isSessionReused() || isExpectedPeer(peerSpiffeId(socket), peer.expectedIds)) sessions.set(key, session);
+        if (socket.isSessionReused()) sessions.set(key, session, resumedNotAfter);
+        else if (isExpectedPeer(peerSpiffeId(socket), peer.expectedIds)) sessions.set(key, session, certNotAfter(socket));
       });
       return socket;
     },
@@ -202,6 +215,28 @@ export function createServerIdentityCheck(expected: readonly string[]): (host: s
     const got = id ?? `no valid SPIFFE ID (SAN: ${cert.subjectaltname ?? 'none'})`;
     return tlsError('WEFT_TLS_PEER_IDENTITY', `server identity ${got} is not one of the expected ${expected.length === 0 ? '(none)' : expected.join(', ')}`);
   };
+}
+
+/**
+ * A resumed TLS session skips certificate verification: OpenSSL restores the verdict of the full
+ * handshake, so a peer whose certificate has expired since (e.g. its bootstrap token was revoked
+ * and it got no new one) would still be accepted until the ticket ages out. The server checks the
+ * validity of the client certificate the session carries against the clock, on resumed sessions
+ * only (full handshakes were just verified by OpenSSL). The client cannot (Node shows no server
+ * certificate on a resumed session): it stores the expiry with the session and stops resuming then.
+ */
+/** The expiry of the peer's certificate in a full handshake (epoch ms); 0 when unknown (never resumed). */
+function certNotAfter(socket: tls.TLSSocket): number {
+  const validTo = (socket.getPeerCertificate(false) as { valid_to?: string }).valid_to;
+  const t = validTo === undefined ? Number.NaN : Date.parse(validTo);
+  return Number.isFinite(t) ? t : 0;
+}
+
+function resumedWithStaleCert(socket: tls.TLSSocket, now: number): boolean {
+  if (!socket.isSessionReused()) return false;
+  const cert = socket.getPeerCertificate(false) as { valid_from?: string; valid_to?: string };
+  if (cert.valid_to === undefined || cert.valid_from === undefined) return true;
+  return now >= Date.parse(cert.valid_to) || now < Date.parse(cert.valid_from);
 }
 
 function contextOptions(m: IdentityMaterial): tls.SecureContextOptions {
