@@ -1,5 +1,4 @@
 import type { Command } from '../command.js';
-import { runProxyMain } from '../../proxy/main.js';
 
 /** `weft proxy`: run the sidecar proxy from a snapshot file. */
 export function proxyCommand(): Command {
@@ -27,6 +26,7 @@ export function proxyCommand(): Command {
       { name: 'drain-ms', value: 'MS', description: 'Drain deadline on SIGTERM (default 10000).' },
       { name: 'log-level', value: 'LEVEL', description: 'debug, info, warn or error (default info; or WEFT_LOG_LEVEL).' },
     ],
-    run: (io) => runProxyMain(io),
+    // Loaded on run, so that importing the command list (and `--help`) stays cheap.
+    run: async (io) => (await import('../../proxy/main.js')).runProxyMain(io),
   };
 }
