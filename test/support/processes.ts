@@ -15,6 +15,9 @@ export function run(cmd: string, args: readonly string[], options: { input?: str
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
       resolve({ code, stdout, stderr });
     });
+    // A program that exits before reading its input (openssl refused by the server, say) makes the
+    // write fail with EPIPE; its exit status and output are what the caller checks.
+    child.stdin?.on('error', () => undefined);
     if (options.input !== undefined) child.stdin?.end(options.input);
     else child.stdin?.end();
   });

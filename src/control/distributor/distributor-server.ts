@@ -56,6 +56,11 @@ export function createDistributorServer(options: DistributorServerOptions): Dist
     sessions.add(session);
     let awaitingPong = false;
     const pinger = setInterval(() => {
+      // The session can be destroyed before its 'close' event clears this timer; ping() would throw.
+      if (session.destroyed || session.closed) {
+        clearInterval(pinger);
+        return;
+      }
       if (awaitingPong) {
         session.destroy();
         return;
