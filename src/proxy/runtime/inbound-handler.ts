@@ -25,6 +25,7 @@ import type { Clock } from '../../core/clock.js';
 import type { AccessLog } from '../telemetry/access-log.js';
 import { inboundEdgeLabels, type ProxyMetrics } from '../metrics/index.js';
 import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
+import { resumedWithStaleCert } from '../tls/tls-credentials.js';
 import type { TcpRegistry } from './tcp-registry.js';
 
 export const ALPN_HTTP1 = 'weft-http1';
@@ -100,6 +101,13 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       const none = cert === undefined || Object.keys(cert).length === 0;
       const code = String(s.authorizationError ?? '');
       handshakeFailed(none ? 'no_client_cert' : classifyTlsError({ code }, s), code);
+      s.destroy();
+      return;
+    }
+    // A resumed session skips certificate verification: refuse one whose certificate has expired
+    // since (a workload whose token was revoked must lose access when its certificate runs out).
+    if (resumedWithStaleCert(s, clock.now())) {
+      handshakeFailed('expired', 'a resumed session of a client whose certificate has expired');
       s.destroy();
       return;
     }

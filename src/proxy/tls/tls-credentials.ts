@@ -238,7 +238,8 @@ function certNotAfter(socket: tls.TLSSocket): number {
   return Number.isFinite(t) ? t : 0;
 }
 
-function resumedWithStaleCert(socket: tls.TLSSocket, now: number): boolean {
+/** True for a resumed session whose client certificate is not valid at `now` (see above). */
+export function resumedWithStaleCert(socket: tls.TLSSocket, now: number): boolean {
   if (!socket.isSessionReused()) return false;
   const cert = socket.getPeerCertificate(false) as { valid_from?: string; valid_to?: string };
   if (cert.valid_to === undefined || cert.valid_from === undefined) return true;
