@@ -1,5 +1,6 @@
 // Pure parsing of `npm run bench -- <benchmark> [flags]`.
 import { err, ok, type Result } from '../src/core/result.js';
+import { sidecarNodeOptions } from '../src/proxy/sidecar-node-options.js';
 
 /** The benchmarks `npm run bench` knows. `control` (issue 3) is reserved and reports "not built yet". */
 export type BenchmarkName = 'proxy' | 'control';
@@ -42,7 +43,8 @@ export const defaultOptions: BenchOptions = {
   keepTemp: false,
   quick: false,
   help: false,
-  weftNodeOptions: [],
+  // Sidecars run with the launch options every launcher uses; --weft-node-options replaces them.
+  weftNodeOptions: sidecarNodeOptions,
   renderFrom: undefined,
 };
 
@@ -67,7 +69,7 @@ flags (defaults in brackets):
   --quick              smoke run: 1 round, wrk 5 s, fixed-rate 1 s + 5 s (about a minute)
   --out FILE           report file [BENCHMARKS.md]; --no-write prints the report only
   --keep-temp          keep the temp dir (configs, PKI, logs) for inspection
-  --weft-node-options "OPTS"  node options for the weft proxy processes, e.g. "--max-semi-space-size=2"
+  --weft-node-options "OPTS"  node options for the weft proxy processes [the sidecar launch options: ${sidecarNodeOptions.join(" ")}]
   --render FILE        no measuring: re-render the report from a saved raw record
                        (each run saves one as bench/results/<benchmark>-latest.json)
 `;
@@ -97,7 +99,7 @@ export function parseBenchArgs(argv: readonly string[]): Result<BenchOptions, st
   let keepTemp = false;
   let quick = false;
   let help = false;
-  let weftNodeOptions: string[] = [];
+  let weftNodeOptions: readonly string[] = defaultOptions.weftNodeOptions;
   let renderFrom: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;

@@ -26,9 +26,8 @@ export function proxyCommand(): Command {
       { name: 'drain-ms', value: 'MS', description: 'Drain deadline on SIGTERM (default 10000).' },
       { name: 'log-level', value: 'LEVEL', description: 'debug, info, warn or error (default info; or WEFT_LOG_LEVEL).' },
     ],
-    // Loaded on run, so that importing the command list (and `--help`) stays cheap. Launchers should
-    // start the sidecar as `node --max-semi-space-size=2 bin/weft.js proxy ...`: at 1,000 req/s it
-    // keeps RSS ~11 MB lower at the same CPU (the flag only works on node's command line or NODE_OPTIONS).
+    // Loaded on run, so that importing the command list (and `--help`) stays cheap. Launchers start
+    // the sidecar with `sidecarNodeOptions` (src/proxy/sidecar-node-options.ts) on node's command line.
     run: async (io) => (await import('../../proxy/main.js')).runProxyMain(io),
   };
 }
