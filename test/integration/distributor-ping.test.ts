@@ -18,7 +18,7 @@ test('PING keeps live proxies and cuts silent peers', { timeout: 20_000 }, async
   const distributor = createDistributor({ store: createMemoryStore({ validator: createResourceValidator(), clock }), registry: createRegistry({ clock }), debounceMs: 10 });
   assert.ok((await distributor.start()).ok);
   const serving = await pki.issue('spiffe://cluster.local/ns/weft-system/sa/weft-control');
-  const server = createDistributorServer({ distributor, certPem: serving.certPem, keyPem: serving.keyPem, caPem: pki.caPem, pingIntervalMs: 50 });
+  const server = createDistributorServer({ distributor, certPem: serving.certPem, keyPem: serving.keyPem, caPem: pki.caPem, pingIntervalMs: 500 });
   const { port } = await server.listen('127.0.0.1', 0);
   const issued = await pki.issue('spiffe://cluster.local/ns/shop/sa/web');
   try {
