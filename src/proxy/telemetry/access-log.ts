@@ -89,33 +89,80 @@ export const disabledAccessLog: AccessLog = Object.freeze({
   dropped: 0,
 });
 
-/** The JSON line (with trailing newline) for an entry; field order is fixed, absent fields omitted. */
-export function formatAccessLogLine(e: AccessLogEntry): string {
-  const line = {
-    time: Number.isFinite(e.startTime) ? new Date(e.startTime).toISOString() : undefined,
-    direction: e.direction,
-    protocol: e.protocol,
-    method: e.method,
-    path: e.path,
-    authority: e.authority,
-    status: e.status,
-    grpc_status: e.grpcStatus,
-    duration_ms: Math.round(e.durationMs * 1000) / 1000,
-    bytes_in: e.bytesIn,
-    bytes_out: e.bytesOut,
-    source_principal: e.sourcePrincipal,
-    source_address: e.sourceAddress,
-    destination_service: e.destinationService,
-    destination_workload: e.destinationWorkload,
-    destination_namespace: e.destinationNamespace,
-    destination_principal: e.destinationPrincipal,
-    upstream_address: e.upstreamAddress,
-    authz: e.authz,
-    authz_policy: e.authzPolicy,
-    trace_id: e.traceId,
-    error: e.error,
+/**
+ * Formats entries as JSON lines (with trailing newline); field order is fixed, absent fields omitted.
+ * Built by hand rather than through an object and `JSON.stringify`: it runs once per request when
+ * logging is on, and was 3–4 % of a busy sidecar's CPU. Each formatter keeps the text of the current
+ * second of the timestamp. `access-log.property.test.ts` holds the output to exactly what
+ * `JSON.stringify` of the same fields gives.
+ */
+export function createAccessLogFormatter(): (entry: AccessLogEntry) => string {
+  let isoSecond = Number.NaN;
+  let isoPrefix = ''; // `2026-11-22T02:38:55.` for the second in isoSecond
+  const isoTime = (time: number): string => {
+    const ms = Math.trunc(time); // as Date does (TimeClip truncates toward zero)
+    const second = Math.floor(ms / 1000);
+    if (second !== isoSecond) {
+      const full = new Date(second * 1000).toISOString();
+      // Years outside 0000–9999 give a longer form: format those exactly, without the cache.
+      if (full.length !== 24) return new Date(ms).toISOString();
+      isoSecond = second;
+      isoPrefix = full.slice(0, 20);
+    }
+    const millis = ms - second * 1000;
+    return `${isoPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
   };
-  return `${JSON.stringify(line)}\n`;
+  return (e) => {
+    let out = isDateValue(e.startTime) ? `{"time":"${isoTime(e.startTime)}"` : '{';
+    out = str(out, 'direction', e.direction);
+    out = str(out, 'protocol', e.protocol);
+    out = str(out, 'method', e.method);
+    out = str(out, 'path', e.path);
+    out = str(out, 'authority', e.authority);
+    out = num(out, 'status', e.status);
+    out = num(out, 'grpc_status', e.grpcStatus);
+    out = num(out, 'duration_ms', Math.round(e.durationMs * 1000) / 1000);
+    out = num(out, 'bytes_in', e.bytesIn);
+    out = num(out, 'bytes_out', e.bytesOut);
+    out = str(out, 'source_principal', e.sourcePrincipal);
+    out = str(out, 'source_address', e.sourceAddress);
+    out = str(out, 'destination_service', e.destinationService);
+    out = str(out, 'destination_workload', e.destinationWorkload);
+    out = str(out, 'destination_namespace', e.destinationNamespace);
+    out = str(out, 'destination_principal', e.destinationPrincipal);
+    out = str(out, 'upstream_address', e.upstreamAddress);
+    out = str(out, 'authz', e.authz);
+    out = str(out, 'authz_policy', e.authzPolicy);
+    out = str(out, 'trace_id', e.traceId);
+    out = str(out, 'error', e.error);
+    return `${out}}\n`;
+  };
+}
+
+/** One entry as a JSON line, for one-off use (tests, tools); a log keeps its own formatter. */
+export function formatAccessLogLine(e: AccessLogEntry): string {
+  return createAccessLogFormatter()(e);
+}
+
+// Characters JSON.stringify escapes: '"', backslash, control characters and lone surrogates.
+// eslint-disable-next-line no-control-regex -- control characters are what must be found
+const needsEscape = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function str(out: string, name: string, v: string | undefined): string {
+  if (v === undefined) return out;
+  // The common case (nothing to escape) costs one test of a precompiled regex.
+  const text = needsEscape.test(v) ? JSON.stringify(v) : `"${v}"`;
+  return `${out}${out.length > 1 ? ',' : ''}"${name}":${text}`;
+}
+
+/** Within the range `Date` can represent (±8.64e15 ms); outside it `toISOString()` throws. */
+function isDateValue(ms: number): boolean {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
+}
+
+function num(out: string, name: string, v: number | undefined): string {
+  if (v === undefined) return out;
+  return `${out}${out.length > 1 ? ',' : ''}"${name}":${Number.isFinite(v) ? String(v) : 'null'}`;
 }
 
 /** Creates an enabled access log writing to `sink`. */
@@ -131,6 +178,7 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
   let blocked = false;
   let closed = false;
   let dropped = 0;
+  const format = createAccessLogFormatter();
 
   const disarm = (): void => {
     if (timerArmed) {
@@ -164,7 +212,7 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
     enabled: true,
     log(entry: AccessLogEntry): void {
       if (closed) return;
-      const line = formatAccessLogLine(entry);
+      const line = format(entry);
       if (blocked && bufferBytes + line.length > maxPendingBytes) {
         dropped++;
         return;

@@ -4,6 +4,7 @@ export {
   createSystemFlushTimers,
   disabledAccessLog,
   formatAccessLogLine,
+  createAccessLogFormatter,
   type AccessLog,
   type AccessLogEntry,
   type AccessLogOptions,
