@@ -217,19 +217,8 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       },
     });
     const startTime = clock.now();
-    let bytesIn = 0;
-    let bytesOut = 0;
     const logOn = deps.current().snapshot.inbound.accessLog;
-    joinTunnel(s, app, initial, {
-      addReceivedBytes: (n) => {
-        bytesIn += n;
-        edge.addReceivedBytes(n);
-      },
-      addSentBytes: (n) => {
-        bytesOut += n;
-        edge.addSentBytes(n);
-      },
-    }, (e) => {
+    joinTunnel(s, app, initial, edge, (e, { bytesIn, bytesOut }) => {
       untrack();
       edge.connectionClosed();
       if (logOn) {

@@ -131,19 +131,8 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
       const edge = registry.bindEdge(outboundEdgeLabels(deps.current().snapshot.workload, svc.service, 'tcp', ep.identity));
       edge.connectionOpened();
       const startTime = clock.now();
-      let bytesIn = 0;
-      let bytesOut = 0;
       const logOn = deps.current().snapshot.outbound.accessLog;
-      joinTunnel(s, up, initial, {
-        addReceivedBytes: (n) => {
-          bytesIn += n;
-          edge.addReceivedBytes(n);
-        },
-        addSentBytes: (n) => {
-          bytesOut += n;
-          edge.addSentBytes(n);
-        },
-      }, (e) => {
+      joinTunnel(s, up, initial, edge, (e, { bytesIn, bytesOut }) => {
         tunnels.delete(s);
         edge.connectionClosed();
         if (logOn) {
