@@ -263,6 +263,25 @@ describe('connection pool (mutual TLS)', () => {
     pool.close();
   });
 
+  it('never resumes a session once the server certificate it was made with has expired', async () => {
+    const serverCert = await pki.issue(SERVER);
+    const clock = createManualClock(Date.now());
+    const pool = poolFor(clock, { secureContext: () => context, alpn: 'weft-http1' });
+    const t = createTlsTarget('127.0.0.1', port, [SERVER]);
+    await get(pool, t);
+    await until(() => pool.stats().cachedSessions > 0, 'session ticket');
+    await get(pool, t, true);
+    assert.equal(pool.stats().resumedSessions, 1, 'resumes while the certificate is valid');
+    await until(() => pool.stats().cachedSessions > 0, 'session ticket');
+    // The server's certificate (same lifetime as the one it serves) has run out on the pool's clock.
+    clock.set(serverCert.notAfter + 1);
+    const late = await get(pool, t, true);
+    assert.equal(late.error, undefined);
+    assert.equal(pool.stats().resumedSessions, 1, 'a full handshake, not a resumption');
+    assert.equal((late.conn!.socket as TLSSocket).isSessionReused(), false);
+    pool.close();
+  });
+
   it('a rotated client certificate applies to new connections, without resuming old sessions', async () => {
     const rotated = await pki.issue('spiffe://cluster.local/ns/a/sa/client-rotated');
     let current = context;

@@ -89,6 +89,18 @@ const DIAL_SECURE = 1;
 interface CachedSession {
   readonly session: Buffer;
   readonly identity: string;
+  /**
+   * The server certificate's notAfter (epoch ms) from the full handshake. A resumed handshake shows
+   * no certificate and skips its verification, so the session is never offered at or after this time:
+   * a peer whose certificate ran out (its token revoked) must not be reached by resumption.
+   */
+  readonly notAfter: number;
+}
+
+/** A certificate's notAfter in epoch ms; 0 (never resume) when it cannot be read. */
+function notAfterOf(cert: PeerCertificate): number {
+  const t = Date.parse(cert.valid_to);
+  return Number.isFinite(t) ? t : 0;
 }
 
 interface Queued {
@@ -268,7 +280,11 @@ class Pool implements ConnectionPool, UpstreamOwner {
       this.sessions.clear();
       this.sessionContext = secureContext;
     }
-    const cached = this.sessions.get(target.key);
+    let cached = this.sessions.get(target.key);
+    if (cached !== undefined && this.options.clock.now() >= cached.notAfter) {
+      this.sessions.delete(target.key);
+      cached = undefined;
+    }
     const identities = target.identities;
     const socket = tlsConnect({
       host: target.address,
@@ -284,8 +300,10 @@ class Pool implements ConnectionPool, UpstreamOwner {
     socket.on('session', (session: Buffer) => {
       // A resumed handshake skips the certificate check: the identity is the one verified when the
       // session was first made (sessions are kept per key, i.e. per accepted identity set).
-      const identity = socket.isSessionReused() ? cached?.identity : acceptedIdentity(identities, socket.getPeerCertificate());
-      if (identity !== undefined && this.sessionContext === secureContext) this.sessions.set(key, { session, identity });
+      const reused = socket.isSessionReused();
+      const identity = reused ? cached?.identity : acceptedIdentity(identities, socket.getPeerCertificate());
+      const notAfter = reused ? cached?.notAfter : notAfterOf(socket.getPeerCertificate());
+      if (identity !== undefined && notAfter !== undefined && this.sessionContext === secureContext) this.sessions.set(key, { session, identity, notAfter });
     });
     socket.setNoDelay(true);
     new Dial(this, target, waiter, socket, cached?.identity);
