@@ -15,6 +15,7 @@ import { ensureAdminToken } from './api/admin-token.js';
 import { createApiServer } from './api/api-server.js';
 import { startCa, type RunningCa } from './ca/start-ca.js';
 import { DEFAULT_WORKLOAD_LIFETIME_MS } from './ca/sign-workload-csr.js';
+import { startDistribution, type RunningDistribution } from './distributor/start-distribution.js';
 import { openFileStore } from './store/create-file-store.js';
 import type { ResourceStore } from './store/resource-store.js';
 
@@ -27,12 +28,20 @@ export interface ControlPlaneOptions {
   readonly clock: Clock;
   /** Workload certificate lifetime overriding the Mesh's `certificateLifetime` (tests: seconds). */
   readonly certificateLifetimeMs?: number;
+  /** Where proxies' streams connect (HTTP/2 over mTLS); default the API's host, port 15012 (0 when the API's port is 0). */
+  readonly distributorHost?: string;
+  readonly distributorPort?: number;
 }
+
+/** The distributor's default port (as Istio's xDS over TLS). */
+export const defaultDistributorPort = 15012;
 
 export interface RunningControlPlane {
   readonly address: AddressInfo;
   readonly store: ResourceStore;
   readonly ca: RunningCa;
+  /** The distributor and its mTLS stream server (`distribution.address`). */
+  readonly distribution: RunningDistribution;
   /** True when opening the store cut off a torn, never-acknowledged write (after a crash). */
   readonly repairedTornWrite: boolean;
   close(): Promise<void>;
@@ -68,11 +77,25 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     await store.close();
     return err(ca.error);
   }
-  const api = createApiServer({ store, validator, adminToken, routes: [ca.value.routes] });
+  // --- Distribution: registry + distributor + HTTP/2 mTLS server (serving certificate from the CA).
+  const distribution = await startDistribution({
+    store,
+    signer: ca.value.state.signer,
+    trustBundlePem: ca.value.state.bundle.pem,
+    host: options.distributorHost ?? options.host,
+    port: options.distributorPort ?? (options.port === 0 ? 0 : defaultDistributorPort),
+    clock: options.clock,
+  });
+  if (!distribution.ok) {
+    await store.close();
+    return err(distribution.error);
+  }
+  const api = createApiServer({ store, validator, adminToken, routes: [ca.value.routes, distribution.value.routes] });
   let address: AddressInfo;
   try {
     address = await api.listen(options.host, options.port);
   } catch (e) {
+    await distribution.value.close();
     await store.close();
     return err(weftError('WEFT_CONTROL_UNAVAILABLE', `cannot listen on ${options.host}:${options.port}: ${e instanceof Error ? e.message : 'unknown error'}`));
   }
@@ -80,9 +103,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     address,
     store,
     ca: ca.value,
+    distribution: distribution.value,
     repairedTornWrite: opened.value.repairedTornWrite,
     async close() {
       await api.close();
+      await distribution.value.close();
       await store.close();
     },
   });

@@ -26,9 +26,9 @@ export function parseListen(text: string): { host: string; port: number } | unde
 
 /** Runs the control plane until SIGINT/SIGTERM; resolves to the exit code. */
 export async function controlMain(io: ControlMainIo): Promise<number> {
-  let values: { listen?: string | undefined; home?: string | undefined; 'certificate-lifetime'?: string | undefined };
+  let values: { listen?: string | undefined; home?: string | undefined; 'certificate-lifetime'?: string | undefined; 'distributor-listen'?: string | undefined };
   try {
-    ({ values } = parseArgs({ args: [...io.argv], options: { listen: { type: 'string' }, home: { type: 'string' }, 'certificate-lifetime': { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({ args: [...io.argv], options: { listen: { type: 'string' }, home: { type: 'string' }, 'certificate-lifetime': { type: 'string' }, 'distributor-listen': { type: 'string' } }, strict: true }));
   } catch (e) {
     io.stderr.write(`weft control: ${e instanceof Error ? e.message : 'bad arguments'}\nRun "weft control --help" for usage.\n`);
     return 2;
@@ -38,6 +38,11 @@ export async function controlMain(io: ControlMainIo): Promise<number> {
     io.stderr.write(`weft control: --listen takes HOST:PORT, not "${values.listen ?? ''}"\n`);
     return 2;
   }
+  const distributorListen = values['distributor-listen'] !== undefined ? parseListen(values['distributor-listen']) : undefined;
+  if (values['distributor-listen'] !== undefined && distributorListen === undefined) {
+    io.stderr.write(`weft control: --distributor-listen takes HOST:PORT, not "${values['distributor-listen']}"\n`);
+    return 2;
+  }
   const lifetimeText = values['certificate-lifetime'];
   const certificateLifetimeMs = lifetimeText !== undefined ? durationToMs(lifetimeText) : undefined;
   if (lifetimeText !== undefined && (certificateLifetimeMs === undefined || certificateLifetimeMs <= 0)) {
@@ -45,7 +50,10 @@ export async function controlMain(io: ControlMainIo): Promise<number> {
     return 2;
   }
   const home = resolve(io.cwd, values.home ?? io.env['WEFT_HOME'] ?? '.weft');
-  const started = await startControlPlane({ home, host: listen.host, port: listen.port, clock: createSystemClock(), ...(certificateLifetimeMs !== undefined ? { certificateLifetimeMs } : {}) });
+  const started = await startControlPlane({ home, host: listen.host, port: listen.port, clock: createSystemClock(),
+    ...(certificateLifetimeMs !== undefined ? { certificateLifetimeMs } : {}),
+    ...(distributorListen !== undefined ? { distributorHost: distributorListen.host, distributorPort: distributorListen.port } : {}),
+  });
   if (!started.ok) {
     io.stderr.write(`weft control: ${started.error.message} (${started.error.code})\n`);
     return 1;
@@ -54,6 +62,8 @@ export async function controlMain(io: ControlMainIo): Promise<number> {
   const host = cp.address.family === 'IPv6' ? `[${cp.address.address}]` : cp.address.address;
   if (cp.repairedTornWrite) io.stderr.write('weft control: the store had a torn last write (a crash mid-write, never acknowledged); it was cut off\n');
   io.stdout.write(`weft control: listening on http://${host}:${cp.address.port} (home ${home}, store version ${cp.store.version()})\n`);
+  const d = cp.distribution.address;
+  io.stdout.write(`weft control: proxies subscribe on https://${d.family === 'IPv6' ? `[${d.address}]` : d.address}:${d.port} (HTTP/2, mTLS)\n`);
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

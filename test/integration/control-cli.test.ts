@@ -128,3 +128,12 @@ test('an unreachable control plane is reported, exit 1', async () => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /cannot reach the control plane.*WEFT_CONTROL_UNAVAILABLE/);
 });
+
+test('weft check against the running control plane: up, no proxy yet', async () => {
+  const r = await weft('check');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^ok {4}control plane at http:\/\/127\.0\.0\.1:\d+ \(store version \d+\)\n0 proxies, 0 failing\n$/);
+  const none = await weft('proxy-config', 'shop/web-0');
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /WEFT_CONTROL_NOT_FOUND/);
+});

@@ -1,5 +1,4 @@
 /** `weft control`: runs the control plane in the foreground (the program itself is `src/control/main.ts`). */
-import { controlMain } from '../../control/main.js';
 import type { Command, CommandIo } from '../command.js';
 
 export function createControlCommand(): Command {
@@ -15,8 +14,10 @@ export function createControlCommand(): Command {
     options: [
       { name: 'listen', value: 'HOST:PORT', description: 'Where the API listens (default 127.0.0.1:15080; port 0 picks a free one).' },
       { name: 'home', value: 'DIR', description: 'State directory (default $WEFT_HOME, else .weft).' },
+      { name: 'distributor-listen', value: 'HOST:PORT', description: 'Where proxies subscribe (HTTP/2 over mTLS; default the API host, port 15012, or a free port when --listen has port 0).' },
       { name: 'certificate-lifetime', value: 'DURATION', description: "Workload certificate lifetime, overriding the Mesh's certificateLifetime (e.g. 60s for tests)." },
     ],
-    run: (io: CommandIo) => controlMain(io),
+    // Loaded on run: the sidecar, which shares this binary, must not pay for the control plane.
+    run: async (io: CommandIo) => (await import('../../control/main.js')).controlMain(io),
   };
 }

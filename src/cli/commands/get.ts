@@ -1,5 +1,4 @@
 /** `weft get KIND [NAME] [-n NS] [-o yaml|json]`: reads resources from the control plane. */
-import { stringify } from 'yaml';
 import type { Resource } from '../../api/resource.js';
 import type { ListResponse } from '../../control/api/api-types.js';
 import type { Command, CommandIo, CommandOption } from '../command.js';
@@ -42,6 +41,7 @@ async function run(io: CommandIo): Promise<number> {
   if (output === 'json') {
     io.stdout.write(`${JSON.stringify(one ?? { apiVersion: 'v1', kind: 'List', items }, null, 2)}\n`);
   } else if (output === 'yaml') {
+    const { stringify } = await import('yaml');
     io.stdout.write(stringify(one ?? { apiVersion: 'v1', kind: 'List', items }));
   } else if (items.length === 0) {
     io.stderr.write(`No ${kind} found${typeof ns === 'string' ? ` in namespace ${ns}` : ''}.\n`);

@@ -1,5 +1,4 @@
 /** `weft install crds`: prints the CRDs of the Weft kinds, generated from the same schemas as the validator. */
-import { createWeftCrds, crdsToYaml } from '../../api/crd.js';
 import type { Command, CommandIo } from '../command.js';
 import { parseCommandOptions } from './parse-options.js';
 
@@ -16,8 +15,9 @@ async function run(io: CommandIo): Promise<number> {
     io.stderr.write(`weft install: say what to install: ${targets.join(', ')} (for example "weft install crds | kubectl apply -f -")\n`);
     return 2;
   }
+  const { createWeftCrds, crdsToYaml } = await import('../../api/crd.js');
   io.stdout.write(crdsToYaml(createWeftCrds()));
-  return Promise.resolve(0);
+  return 0;
 }
 
 export function createInstallCommand(): Command {

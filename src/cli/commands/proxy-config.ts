@@ -1,5 +1,4 @@
 /** `weft proxy-config NAME [-n NS]`: the snapshot a proxy (a workload instance) should run now, as JSON or YAML. */
-import { stringify } from 'yaml';
 import type { Command, CommandIo, CommandOption } from '../command.js';
 import { createControlClient, reportFailure } from './control-client.js';
 import { parseCommandOptions } from './parse-options.js';
@@ -24,7 +23,9 @@ async function run(io: CommandIo): Promise<number> {
   const client = createControlClient(io, typeof control === 'string' ? control : undefined, false);
   const answer = await client.request('GET', `/proxies/${encodeURIComponent(namespace ?? '')}/${encodeURIComponent(name ?? '')}/config`);
   if (answer.kind !== 'answer' || answer.status !== 200) return reportFailure(io, 'proxy-config', answer);
-  io.stdout.write(output === 'yaml' ? stringify(answer.body) : `${JSON.stringify(answer.body, null, 2)}\n`);
+  // The YAML printer is loaded only when asked for: `weft proxy` shares the command list.
+  if (output === 'yaml') io.stdout.write((await import('yaml')).stringify(answer.body));
+  else io.stdout.write(`${JSON.stringify(answer.body, null, 2)}\n`);
   return 0;
 }
 

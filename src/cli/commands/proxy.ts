@@ -1,5 +1,4 @@
 import type { Command } from '../command.js';
-import { runProxyMain } from '../../proxy/main.js';
 
 /** `weft proxy`: run the sidecar proxy from a snapshot file. */
 export function proxyCommand(): Command {
@@ -28,6 +27,7 @@ export function proxyCommand(): Command {
       { name: 'access-log', value: 'FILE', description: 'Append access-log lines (JSON) to FILE instead of stdout; the snapshot turns the log on.' },
       { name: 'log-level', value: 'LEVEL', description: 'debug, info, warn or error (default info; or WEFT_LOG_LEVEL).' },
     ],
-    run: (io) => runProxyMain(io),
+    // Loaded on run, so that importing the command list (and `--help`) stays cheap.
+    run: async (io) => (await import('../../proxy/main.js')).runProxyMain(io),
   };
 }

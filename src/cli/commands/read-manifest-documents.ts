@@ -4,8 +4,6 @@
  * `ManifestProblem`s, printed like `weft validate` prints them.
  */
 import type { DocumentRef, ManifestProblem } from '../../api/manifest/manifest-problem.js';
-import { parseManifestText } from '../../api/manifest/parse-manifest-text.js';
-import { readManifestSources } from '../../api/manifest/read-manifest-sources.js';
 import type { CommandIo } from '../command.js';
 import { readStreamText } from './read-stream.js';
 
@@ -19,6 +17,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export async function readManifestDocuments(io: CommandIo, paths: readonly string[]): Promise<{ documents: ManifestDocument[]; problems: ManifestProblem[] }> {
+  // Loaded here, not at the top: `weft proxy` shares the command list and must not load the YAML parser.
+  const { parseManifestText } = await import('../../api/manifest/parse-manifest-text.js');
+  const { readManifestSources } = await import('../../api/manifest/read-manifest-sources.js');
   const read = await readManifestSources(paths, () => readStreamText(io.stdin));
   const problems: ManifestProblem[] = [...read.problems];
   const documents: ManifestDocument[] = [];

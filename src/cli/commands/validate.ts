@@ -3,9 +3,8 @@
  * one line per problem. Exit 0 when there is no error (warnings are printed), 1 when there is one,
  * 2 on a usage mistake. It never throws: a bug is reported as such, with exit 1.
  */
-import { createResourceValidator, type ResourceValidator } from '../../api/validate.js';
+import type { ResourceValidator } from '../../api/validate.js';
 import { formatManifestProblem } from '../../api/manifest/manifest-problem.js';
-import { isReportValid, validateManifestPaths } from '../../api/manifest/validate-manifests.js';
 import type { Command, CommandIo, CommandOption } from '../command.js';
 import { parseCommandOptions } from './parse-options.js';
 import { readStreamText } from './read-stream.js';
@@ -19,7 +18,7 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-async function run(io: CommandIo, validator: () => ResourceValidator): Promise<number> {
+async function run(io: CommandIo, validator: () => Promise<ResourceValidator>): Promise<number> {
   const parsed = parseCommandOptions(io.argv, options);
   if ('usageError' in parsed) {
     io.stderr.write(`weft validate: ${parsed.usageError}\nRun "weft validate --help" for usage.\n`);
@@ -34,7 +33,8 @@ async function run(io: CommandIo, validator: () => ResourceValidator): Promise<n
   }
   const quiet = parsed.values['quiet'] === true;
   try {
-    const report = await validateManifestPaths(validator(), paths, () => readStreamText(io.stdin));
+    const { isReportValid, validateManifestPaths } = await import('../../api/manifest/validate-manifests.js');
+    const report = await validateManifestPaths(await validator(), paths, () => readStreamText(io.stdin));
     const shown = report.problems.filter((p) => !quiet || p.severity === 'error');
     for (const p of shown) io.stdout.write(`${formatManifestProblem(p)}\n`);
     const errors = report.problems.filter((p) => p.severity === 'error').length;
@@ -59,7 +59,7 @@ async function run(io: CommandIo, validator: () => ResourceValidator): Promise<n
 export function createValidateCommand(): Command {
   // Compiled on first use and kept with the command: `weft --help` does not pay for it.
   let validator: ResourceValidator | undefined;
-  const getValidator = (): ResourceValidator => (validator ??= createResourceValidator());
+  const getValidator = async (): Promise<ResourceValidator> => (validator ??= (await import('../../api/validate.js')).createResourceValidator());
   return {
     name: 'validate',
     summary: 'Check manifests against the schemas and each other',

@@ -126,3 +126,26 @@ test('the admin token is created once, 0600, and checked exactly', () => {
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('a reconnecting watch resumes after its Last-Event-ID; a forgotten version answers 410', async () => {
+  const store = createMemoryStore({ validator, clock: createManualClock(), historyLimit: 2 });
+  const api = createApiServer({ store, validator, adminToken: 't' });
+  const { port } = await api.listen('127.0.0.1', 0);
+  try {
+    for (const name of ['a', 'b', 'c']) await store.apply(service(name));
+    const controller = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/watch?after=0`, { headers: { 'last-event-id': '2' }, signal: controller.signal });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('id: 3\n')) text += Buffer.from((await reader.read()).value).toString('utf8');
+    assert.ok(!text.includes('id: 2\n') && !text.includes('id: 1\n'), text);
+    controller.abort();
+    const gone = await fetch(`http://127.0.0.1:${port}/api/v1/watch?after=0`);
+    assert.equal(gone.status, 410);
+    assert.equal(((await gone.json()) as { error: { code: string } }).error.code, 'WEFT_STORE_VERSION_EXPIRED');
+  } finally {
+    await api.close();
+    await store.close();
+  }
+});

@@ -24,6 +24,11 @@ export interface DistributorServerOptions {
   readonly caPem: string;
   /** Longest line a proxy may send; default 64 KiB. */
   readonly maxLineBytes?: number;
+  /**
+   * How often each connection is PINGed; a PING unanswered by the next one ends the connection, so a
+   * proxy that vanished without a FIN stops counting as connected (and its lease lapses). Default 10 s.
+   */
+  readonly pingIntervalMs?: number;
 }
 
 export interface DistributorServer {
@@ -49,7 +54,23 @@ export function createDistributorServer(options: DistributorServerOptions): Dist
   const sessions = new Set<ServerHttp2Session>();
   server.on('session', (session: ServerHttp2Session) => {
     sessions.add(session);
-    session.on('close', () => sessions.delete(session));
+    let awaitingPong = false;
+    const pinger = setInterval(() => {
+      if (awaitingPong) {
+        session.destroy();
+        return;
+      }
+      awaitingPong = true;
+      const sent = session.ping((error) => {
+        if (error === null) awaitingPong = false;
+      });
+      if (!sent) session.destroy();
+    }, options.pingIntervalMs ?? 10_000);
+    pinger.unref();
+    session.on('close', () => {
+      clearInterval(pinger);
+      sessions.delete(session);
+    });
     session.on('error', () => undefined);
   });
 

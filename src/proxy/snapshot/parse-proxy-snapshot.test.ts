@@ -79,3 +79,43 @@ test('text that is not YAML is a parse error; a policy with a bad principal is r
   assert.ok(!r2.ok);
   assert.match(r2.error[0]?.where ?? '', /inbound\.policies\[0\]\.spec\.rules\[0\]\.from\[0\]\.source\.principals\[0\]/);
 });
+
+test('a document that is not an object, and missing sections, are reported with their paths', () => {
+  const r = parseProxySnapshotValue([1, 2], 'f');
+  assert.ok(!r.ok);
+  assert.deepEqual(r.error.map((e) => `${e.where ?? ''}: ${e.message}`), ['f: (document): must be object']);
+  const r2 = parseProxySnapshotValue({ version: '', workload: {}, mesh: { trustDomain: 'td', mtlsMode: 'STRICT' }, inbound: {} }, 'f');
+  assert.ok(!r2.ok);
+  const text = r2.error.map((e) => `${e.where ?? ''}: ${e.message}`);
+  assert.ok(text.includes('f: (document): is missing the field "outbound"'), text.join('\n'));
+  assert.ok(text.includes('f: version: must NOT have fewer than 1 characters'), text.join('\n'));
+  assert.ok(text.includes('f: workload: is missing the field "spiffeId"'), text.join('\n'));
+});
+
+test('embedded policies are checked field by field: unknown fields, bad ports, bad actions, all at once', () => {
+  const bad = structuredClone(good) as { inbound: { policies: { spec: Record<string, unknown> }[] } };
+  bad.inbound.policies[0]!.spec = {
+    action: 'MAYBE',
+    selector: { matchLabels: { app: 1 } },
+    rules: [{ to: [{ operation: { ports: ['0'], methodz: ['GET'] } }], when: [{ values: ['x'] }] }],
+  };
+  const r = parseProxySnapshotValue(bad, 'f');
+  assert.ok(!r.ok);
+  const text = r.error.map((e) => `${e.where ?? ''}: ${e.message}`);
+  const at = 'f: inbound.policies[0].spec';
+  for (const line of [
+    `${at}.action: must be equal to one of the allowed values`,
+    `${at}.selector.matchLabels.app: must be string`,
+    `${at}.rules[0].to[0].operation.ports[0]: is not a port number`,
+    `${at}.rules[0].to[0].operation: has an unknown field "methodz"`,
+    `${at}.rules[0].when[0]: is missing the field "key"`,
+  ]) assert.ok(text.includes(line), `${line}\nnot in\n${text.join('\n')}`);
+});
+
+test('a policy without an action gets ALLOW', () => {
+  const doc = structuredClone(good) as { inbound: { policies: { spec: Record<string, unknown> }[] } };
+  delete doc.inbound.policies[0]!.spec['action'];
+  const r = parseProxySnapshotValue(doc);
+  assert.ok(r.ok);
+  assert.equal(r.value.inbound.policies[0]?.spec.action, 'ALLOW');
+});

@@ -3,102 +3,24 @@
  * a validated, deeply frozen `ProxySnapshot`. Every problem is collected with its field path; nothing
  * downstream sees the raw object.
  */
-import { Ajv, type ErrorObject } from 'ajv';
-import { parse as parseYaml } from 'yaml';
-import { AuthorizationPolicySpec } from '../../api/kinds/authorization-policy.js';
-import { StrictObject, StringEnum, StringMap, Type, type Static } from '../../api/schema-kit.js';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { weftError, type WeftError } from '../../core/errors.js';
 import { err, ok, type Result } from '../../core/result.js';
+import { checkProxySnapshotShape } from './check-proxy-snapshot.js';
+import type { FieldProblem } from './field-checker.js';
 import type { ProxySnapshot } from './proxy-snapshot.js';
 
-const spiffePattern = '^spiffe://[^/\\s]+/ns/[^/\\s]+/sa/[^/\\s]+$';
-const Spiffe = Type.String({ pattern: spiffePattern, 'x-weft-message': 'is not a SPIFFE ID (spiffe://<td>/ns/<ns>/sa/<sa>)' });
-const Port = Type.Integer({ minimum: 1, maximum: 65535 });
-const Name = Type.String({ minLength: 1, maxLength: 253 });
-const Address = Type.String({ minLength: 1, maxLength: 255 });
-const Protocol = StringEnum(['http', 'http2', 'grpc', 'tcp', 'detect'] as const);
+// The YAML parser is loaded only for a snapshot that is not JSON (the control plane writes JSON):
+// the sidecar does not pay ~7 MB of RSS for it. A synchronous load keeps this function synchronous.
+const loadModule = createRequire(import.meta.url);
 
-const EndpointSchema = StrictObject({
-  address: Address,
-  port: Port,
-  identity: Spiffe,
-  zone: Type.Optional(Type.String()),
-  labels: Type.Optional(StringMap()),
-  ready: Type.Boolean({ default: true }),
-});
-
-const OutboundServiceSchema = StrictObject({
-  name: Name,
-  namespace: Name,
-  port: Port,
-  protocol: Protocol,
-  vip: Type.Optional(Address),
-  hosts: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
-  listenPort: Type.Optional(Port),
-  listenAddress: Type.Optional(Address),
-  identities: Type.Array(Spiffe),
-  endpoints: Type.Array(EndpointSchema),
-});
-
-const InboundPortSchema = StrictObject({
-  port: Port,
-  protocol: Protocol,
-  appAddress: Type.Optional(Address),
-  listenPort: Type.Optional(Port),
-  listenAddress: Type.Optional(Address),
-});
-
-const InboundPolicySchema = StrictObject({ name: Name, namespace: Name, spec: AuthorizationPolicySpec });
-
-export const ProxySnapshotSchema = StrictObject({
-  version: Type.String({ minLength: 1 }),
-  workload: StrictObject({
-    name: Name,
-    namespace: Name,
-    serviceAccount: Name,
-    spiffeId: Spiffe,
-    labels: StringMap({ default: {} }),
-    zone: Type.Optional(Type.String()),
-  }),
-  mesh: StrictObject({
-    trustDomain: Type.String({ minLength: 1 }),
-    mtlsMode: StringEnum(['STRICT', 'PERMISSIVE'] as const),
-    defaultAction: StringEnum(['ALLOW', 'DENY'] as const, { default: 'ALLOW' }),
-  }),
-  inbound: StrictObject({
-    ports: Type.Array(InboundPortSchema, { default: [] }),
-    policies: Type.Array(InboundPolicySchema, { default: [] }),
-    accessLog: Type.Boolean({ default: false }),
-  }),
-  outbound: StrictObject({
-    services: Type.Array(OutboundServiceSchema, { default: [] }),
-    accessLog: Type.Boolean({ default: false }),
-  }),
-});
-
-// The schema and the hand-written contract type must agree; this fails to compile when they drift.
-type SchemaSnapshot = Static<typeof ProxySnapshotSchema>;
-const _schemaMatchesType = (s: SchemaSnapshot): ProxySnapshot => s;
-void _schemaMatchesType;
-
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
-const validate = ajv.compile<SchemaSnapshot>(ProxySnapshotSchema);
-
-function describe(e: ErrorObject): string {
-  const custom = (e.parentSchema as Record<string, unknown> | undefined)?.['x-weft-message'];
-  if (e.keyword === 'pattern' && typeof custom === 'string') return custom;
-  if (e.keyword === 'additionalProperties') return `has an unknown field "${String(e.params['additionalProperty'])}"`;
-  if (e.keyword === 'required') return `is missing the field "${String(e.params['missingProperty'])}"`;
-  return e.message ?? 'is invalid';
-}
-
-function pathOf(instancePath: string): string {
-  if (instancePath === '') return '(document)';
-  return instancePath.slice(1).split('/').map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+function whereOf(source: string, p: FieldProblem): string {
+  return `${source}: ${p.path === '' ? '(document)' : p.path}`;
 }
 
 /** Checks the schema cannot express: unique ports and addresses, consistent identities. */
-function semanticProblems(s: SchemaSnapshot): WeftError[] {
+function semanticProblems(s: ProxySnapshot): WeftError[] {
   const out: WeftError[] = [];
   const seenIn = new Set<number>();
   const listen = new Map<string, string>();
@@ -147,20 +69,32 @@ function deepFreeze<T>(value: T): T {
 /** Validates a decoded document. On success the snapshot is a fresh, deeply frozen copy. */
 export function parseProxySnapshotValue(value: unknown, source = 'snapshot'): Result<ProxySnapshot, readonly WeftError[]> {
   const copy: unknown = structuredClone(value);
-  if (!validate(copy)) {
-    const problems = (validate.errors ?? []).map((e) => weftError('WEFT_CONFIG_INVALID', describe(e), `${source}: ${pathOf(e.instancePath)}`));
-    return err(problems);
+  const problems: FieldProblem[] = [];
+  if (!checkProxySnapshotShape(copy, '', problems)) {
+    return err(problems.map((p) => weftError('WEFT_CONFIG_INVALID', p.message, whereOf(source, p))));
   }
-  const semantic = semanticProblems(copy).map((p) => ({ ...p, where: `${source}: ${p.where ?? ''}` }));
+  // The shape check passed, so the copy is a ProxySnapshot (with its defaults filled in).
+  const snapshot = copy as ProxySnapshot;
+  const semantic = semanticProblems(snapshot).map((p) => ({ ...p, where: `${source}: ${p.where ?? ''}` }));
   if (semantic.length > 0) return err(semantic);
-  return ok(deepFreeze(copy));
+  return ok(deepFreeze(snapshot));
 }
 
-/** Parses snapshot text (JSON is YAML, so one parser reads both) and validates it. */
+/** Decodes snapshot text: JSON, or else YAML (whose parser is loaded only then). */
+function decode(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    const yaml = loadModule('yaml') as typeof Yaml;
+    return yaml.parse(text);
+  }
+}
+
+/** Parses snapshot text (JSON, or YAML) and validates it. */
 export function parseProxySnapshot(text: string, source = 'snapshot'): Result<ProxySnapshot, readonly WeftError[]> {
   let value: unknown;
   try {
-    value = parseYaml(text);
+    value = decode(text);
   } catch (e) {
     return err([weftError('WEFT_CONFIG_PARSE', e instanceof Error ? e.message : String(e), source)]);
   }

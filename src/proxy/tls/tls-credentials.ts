@@ -175,15 +175,21 @@ export function createTlsCredentials(initial: IdentityMaterial, mode: MtlsMode, 
     },
     clientOptions,
     connect(peer) {
+      const madeWith = context;
+      const ownNotAfter = material.notAfter;
       const socket = tls.connect(clientOptions(peer));
       const key = sessionKey(peer);
       // Resumed: the server certificate is not sent again, so its expiry comes from the session used.
-      const resumedNotAfter = sessions.notAfterOf(key);
+      const resumedNotAfter = sessions.notAfterOf(key) ?? 0;
       socket.on('session', (session: Buffer) => {
+        // A ticket that arrives after a rotation belongs to the old certificate: resuming it would
+        // present that certificate again (and be refused once it expires). Keep only current ones.
+        if (madeWith !== context) return;
         // Only a session whose server identity was verified may be resumed later (resumption
-        // skips checkServerIdentity); a ticket that races a failed check is dropped.
-        if (socket.isSessionReused()) sessions.set(key, session, resumedNotAfter);
-        else if (isExpectedPeer(peerSpiffeId(socket), peer.expectedIds)) sessions.set(key, session, certNotAfter(socket));
+        // skips checkServerIdentity); a ticket that races a failed check is dropped. It is not
+        // resumed past either certificate's expiry (peers refuse a resumed expired certificate).
+        if (socket.isSessionReused()) sessions.set(key, session, Math.min(resumedNotAfter, ownNotAfter));
+        else if (isExpectedPeer(peerSpiffeId(socket), peer.expectedIds)) sessions.set(key, session, Math.min(certNotAfter(socket), ownNotAfter));
       });
       return socket;
     },
