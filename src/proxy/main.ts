@@ -3,6 +3,7 @@
  * starts the proxy, reloads on SIGHUP, drains on SIGTERM/SIGINT, and keeps running through unexpected
  * errors on single connections (logged and counted, never fatal).
  */
+import { createWriteStream } from 'node:fs';
 import { createSystemRandom } from '../core/random.js';
 import { createSystemClock } from '../core/system-clock.js';
 import { createAccessLog, createSystemFlushTimers } from './telemetry/access-log.js';
@@ -23,7 +24,7 @@ interface ParsedArgs {
   readonly problems: string[];
 }
 
-const valueOptions = new Set(['snapshot', 'cert', 'key', 'ca', 'admin-port', 'admin-address', 'inbound-port', 'outbound-port', 'detect-timeout-ms', 'drain-ms', 'log-level']);
+const valueOptions = new Set(['snapshot', 'cert', 'key', 'ca', 'admin-port', 'admin-address', 'inbound-port', 'outbound-port', 'detect-timeout-ms', 'drain-ms', 'log-level', 'access-log']);
 const flagOptions = new Set(['no-capture', 'no-watch']);
 
 function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -92,6 +93,11 @@ export async function runProxyMain(io: ProxyIo): Promise<number> {
     }
     originalDst = r.value;
   }
+  const accessLogFile = args.values.get('access-log');
+  const accessLog = createAccessLog({
+    sink: accessLogFile === undefined ? process.stdout : createWriteStream(accessLogFile, { flags: 'a' }).on('error', (e) => log.error('access log write failed', { error: e.message })),
+    timers: createSystemFlushTimers(),
+  });
   const started = await startProxy({
     snapshotFile, certFile, keyFile, caFile,
     adminAddress: args.values.get('admin-address') ?? '127.0.0.1',
@@ -101,8 +107,8 @@ export async function runProxyMain(io: ProxyIo): Promise<number> {
     log,
     clock,
     random: createSystemRandom(),
-    // One JSON line per request or TCP connection on stdout, when the snapshot turns it on.
-    accessLog: createAccessLog({ sink: process.stdout, timers: createSystemFlushTimers() }),
+    // One JSON line per request or TCP connection (stdout, or --access-log FILE), when the snapshot turns it on.
+    accessLog,
   });
   if (!started.ok) {
     for (const e of started.error) io.stderr.write(`weft proxy: ${e.code}: ${e.where === undefined ? '' : `${e.where}: `}${e.message}\n`);
@@ -124,6 +130,7 @@ export async function runProxyMain(io: ProxyIo): Promise<number> {
   io.stdout.write(`${JSON.stringify({ ready: true, pid: process.pid, admin: proxy.adminPort, inbound: proxy.inboundPort ?? null, outbound: proxy.outboundPort ?? null, listeners: proxy.listeners() })}\n`);
   await new Promise<void>((resolve) => {
     const stop = (sig: string): void => {
+      accessLog.flush();
       log.info('signal received', { signal: sig });
       void proxy.drain(drainMs).then(resolve);
     };

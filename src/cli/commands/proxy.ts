@@ -24,6 +24,7 @@ export function proxyCommand(): Command {
       { name: 'no-watch', description: 'Do not watch the snapshot file (SIGHUP still reloads).' },
       { name: 'detect-timeout-ms', value: 'MS', description: 'How long protocol detection waits for the first bytes (default 200).' },
       { name: 'drain-ms', value: 'MS', description: 'Drain deadline on SIGTERM (default 10000).' },
+      { name: 'access-log', value: 'FILE', description: 'Append access-log lines (JSON) to FILE instead of stdout; the snapshot turns the log on.' },
       { name: 'log-level', value: 'LEVEL', description: 'debug, info, warn or error (default info; or WEFT_LOG_LEVEL).' },
     ],
     // Loaded on run, so that importing the command list (and `--help`) stays cheap. Launchers start
