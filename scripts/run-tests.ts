@@ -1,7 +1,7 @@
 // Runs every compiled test file with node's test runner and ends with the plain summary line
 // `N passed, N failed`. Usage: node dist/scripts/run-tests.js [substring-filter ...]
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = process.cwd();
@@ -12,7 +12,8 @@ function find(dir: string): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...find(p));
-    else if (entry.name.endsWith('.test.js')) out.push(relative(root, p));
+    // Only tests whose TypeScript source still exists: tsc leaves compiled files of deleted sources behind.
+    else if (entry.name.endsWith('.test.js') && existsSync(join(root, relative(join(root, 'dist'), p)).replace(/\.js$/, '.ts'))) out.push(relative(root, p));
   }
   return out;
 }

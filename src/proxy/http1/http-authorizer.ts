@@ -6,8 +6,11 @@ import { authorize, type AuthzDecision, type CompiledAuthorization, type Request
 import type { RequestHead } from './codec/index.js';
 import type { HttpAuthorizer, HttpAuthzInput } from './engine-types.js';
 
-/** `onDecision` sees every decision (metrics, debug log). */
-export function createHttpAuthorizer(compiled: CompiledAuthorization, onDecision?: (decision: AuthzDecision) => void): HttpAuthorizer {
+/** `onDecision` sees every decision and the attributes it was made on (metrics, debug log). */
+export function createHttpAuthorizer(
+  compiled: CompiledAuthorization,
+  onDecision?: (decision: AuthzDecision, attrs: RequestAttributes) => void,
+): HttpAuthorizer {
   let head: RequestHead | undefined;
   const attrs: RequestAttributes = { protocol: 'http', sourceIp: '', destinationPort: 0, header: (name) => head?.header(name) };
   return {
@@ -22,7 +25,7 @@ export function createHttpAuthorizer(compiled: CompiledAuthorization, onDecision
       attrs.host = head.host;
       const d = authorize(compiled, attrs);
       head = undefined;
-      onDecision?.(d);
+      onDecision?.(d, attrs);
       return d;
     },
   };

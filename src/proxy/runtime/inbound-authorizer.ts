@@ -6,7 +6,8 @@
 import type { WeftError } from '../../core/errors.js';
 import { ok, type Result } from '../../core/result.js';
 import { authorize, compileAuthorization, type AuthzDecision, type CompiledAuthorization, type RequestAttributes } from '../../policy/authz/index.js';
-import type { HttpAuthorizer, HttpAuthzDecision } from '../http1/engine-types.js';
+import type { HttpAuthorizer } from '../http1/engine-types.js';
+import { createHttpAuthorizer } from '../http1/http-authorizer.js';
 import type { ProxySnapshot } from '../snapshot/proxy-snapshot.js';
 
 export type AuthzAttributes = RequestAttributes;
@@ -29,10 +30,7 @@ export function createInboundAuthorizer(snapshot: ProxySnapshot, observe?: Decis
   });
   if (!compiled.ok) return compiled;
   const c = compiled.value;
-  // One scratch object per generation for HTTP/1.1 requests: authorize() is synchronous and keeps nothing.
-  let head: { header(name: string): string | undefined } | undefined;
-  const headerOf = (name: string): string | undefined => head?.header(name);
-  const scratch: AuthzAttributes = { protocol: 'http', sourceIp: '', destinationPort: 0, header: headerOf };
+  const http = createHttpAuthorizer(c, (d, attrs) => observe?.('http', d, attrs));
   return ok({
     compiled: c,
     authorize: (attrs) => {
@@ -40,20 +38,6 @@ export function createInboundAuthorizer(snapshot: ProxySnapshot, observe?: Decis
       observe?.(attrs.protocol, d, attrs);
       return d;
     },
-    authorizeHttp(input): HttpAuthzDecision {
-      const h = input.head;
-      scratch.sourcePrincipal = input.peerIdentity;
-      scratch.sourceNamespace = undefined;
-      scratch.sourceIp = input.peerAddress;
-      scratch.destinationPort = input.destinationPort;
-      scratch.method = h.method;
-      scratch.path = h.path;
-      scratch.host = h.host;
-      head = h;
-      const d = authorize(c, scratch);
-      head = undefined;
-      observe?.('http', d, scratch);
-      return d;
-    },
+    authorizeHttp: (input) => http.authorizeHttp(input),
   });
 }

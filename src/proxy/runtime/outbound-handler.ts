@@ -21,7 +21,8 @@ import type { Http1EnginePort } from './http1-port.js';
 import { ALPN_H2, ALPN_TCP } from './inbound-handler.js';
 import type { Log } from './log.js';
 import type { ShellMetrics } from './shell-metrics.js';
-import { createSpiffeCheck, type MeshTls } from './tls-material.js';
+import type { MeshTls } from './tls-material.js';
+import { createServerIdentityCheck } from '../tls/tls-credentials.js';
 import type { Clock } from '../../core/clock.js';
 import type { AccessLog } from '../telemetry/access-log.js';
 import { formatTraceparent, type TraceIds } from '../telemetry/index.js';
@@ -70,7 +71,7 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
       secureContext: deps.tls.clientContext(),
       ALPNProtocols: [alpn],
       minVersion: 'TLSv1.3',
-      checkServerIdentity: createSpiffeCheck(svc.identities),
+      checkServerIdentity: createServerIdentityCheck(svc.identities),
     });
     s.setNoDelay(true);
     return s;

@@ -213,13 +213,13 @@ export function createTlsCredentials(initial: IdentityMaterial, mode: MtlsMode, 
  * A `checkServerIdentity` that accepts only a certificate whose one SPIFFE ID is in `expected`
  * (hostnames are not used in the mesh). The Error has code `WEFT_TLS_PEER_IDENTITY`.
  */
-export function createServerIdentityCheck(expected: readonly string[]): (host: string, cert: tls.PeerCertificate) => Error | undefined {
+export function createServerIdentityCheck(expected: Iterable<string>): (host: string, cert: tls.PeerCertificate) => Error | undefined {
   const allowed = new Set(expected);
   return (_host, cert) => {
     const id = spiffeIdFromSubjectAltName(cert.subjectaltname);
     if (id !== undefined && allowed.has(id)) return undefined;
     const got = id ?? `no valid SPIFFE ID (SAN: ${cert.subjectaltname ?? 'none'})`;
-    return tlsError('WEFT_TLS_PEER_IDENTITY', `server identity ${got} is not one of the expected ${expected.length === 0 ? '(none)' : expected.join(', ')}`);
+    return tlsError('WEFT_TLS_PEER_IDENTITY', `server identity ${got} is not one of the expected ${allowed.size === 0 ? '(none)' : [...allowed].join(', ')}`);
   };
 }
 

@@ -24,4 +24,3 @@ export { parseResponseHead } from './parse-response-head.js';
 export { createChunkedScanner } from './chunked-scanner.js';
 export { serializeRequestHead, serializeResponseHead } from './serialize-head.js';
 export { simpleResponse } from './simple-response.js';
-export { normalizePath } from './normalize-path.js';
