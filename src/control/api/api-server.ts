@@ -25,6 +25,7 @@ import { apiPrefix, type DeleteResponse, type HealthResponse, type ListResponse 
 import { handleApply } from './apply-handler.js';
 import { readJsonBody, sendError, sendJson } from './http-json.js';
 import { handleWatch } from './watch-handler.js';
+import { listenOn } from '../shared/listen.js';
 
 export interface ApiServerOptions {
   readonly store: ResourceStore;
@@ -140,15 +141,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 
   return {
     server,
-    listen(host, port) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve(server.address() as AddressInfo);
-        });
-      });
-    },
+    listen: (host, port) => listenOn(server, host, port),
     close() {
       return new Promise((resolve) => {
         server.close(() => resolve());

@@ -15,6 +15,7 @@ import { peerSpiffeId } from '../../proxy/tls/peer-identity.js';
 import type { Distributor, ProxyConnection } from './distributor.js';
 import { createMessageEncoder } from './encode-message.js';
 import { parseProxyMessage, subscribePath, type ControlMessage } from './stream-messages.js';
+import { listenOn } from '../shared/listen.js';
 
 export interface DistributorServerOptions {
   readonly distributor: Distributor;
@@ -129,15 +130,7 @@ export function createDistributorServer(options: DistributorServerOptions): Dist
 
   return {
     server,
-    listen(host, port) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve(server.address() as AddressInfo);
-        });
-      });
-    },
+    listen: (host, port) => listenOn(server, host, port),
     close() {
       return new Promise((resolve) => {
         server.close(() => resolve());

@@ -13,6 +13,20 @@ export function badRequest(reason: string): HeadError {
   return Object.freeze({ state: 'error', code: 'WEFT_PROXY_BAD_REQUEST', reason });
 }
 
+// The header-block scanner reports problems from a small closed set of reasons; each gets one frozen
+// error value, made the first time it is seen, so refusing a request allocates nothing.
+const blockErrors = new Map<string, HeadError>();
+
+/** The (shared, frozen) error for a header-block problem. */
+export function blockError(reason: string): HeadError {
+  let e = blockErrors.get(reason);
+  if (e === undefined) {
+    e = badRequest(reason);
+    blockErrors.set(reason, e);
+  }
+  return e;
+}
+
 export const HEAD_TOO_LARGE: HeadError = Object.freeze({ state: 'error', code: 'WEFT_PROXY_HEAD_TOO_LARGE', reason: 'head larger than the limit' });
 export const TOO_MANY_HEADERS: HeadError = Object.freeze({ state: 'error', code: 'WEFT_PROXY_HEAD_TOO_LARGE', reason: 'more headers than the limit' });
 

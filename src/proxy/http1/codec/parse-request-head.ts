@@ -4,7 +4,7 @@
 import { CR, HOST, LF, SP, TARGET, TOKEN } from './char-classes.js';
 import { FieldBlock, isExactlyChunked, scanFieldBlock } from './field-block.js';
 import { endsWithBlankLine, findHeadEnd } from './head-boundary.js';
-import { FRAMING_CHUNKED, FRAMING_NONE, HEAD_TOO_LARGE, INCOMPLETE, TOO_MANY_HEADERS, badRequest, lengthFraming, type HeadError } from './parse-outcomes.js';
+import { FRAMING_CHUNKED, FRAMING_NONE, HEAD_TOO_LARGE, INCOMPLETE, TOO_MANY_HEADERS, badRequest, blockError, lengthFraming, type HeadError } from './parse-outcomes.js';
 import { ParsedRequestHead } from './parsed-head.js';
 import type { BodyFraming, HeadLimits, ParseResult, RequestHead } from './types.js';
 
@@ -28,16 +28,6 @@ const E = {
   expect: badRequest('unsupported expectation'),
   manyUpgrade: badRequest('more than one Upgrade header'),
 } as const;
-
-const blockErrors = new Map<string, HeadError>();
-function blockError(reason: string): HeadError {
-  let e = blockErrors.get(reason);
-  if (e === undefined) {
-    e = badRequest(reason);
-    blockErrors.set(reason, e);
-  }
-  return e;
-}
 
 const CONTINUE = Buffer.from('100-continue', 'latin1');
 

@@ -3,7 +3,7 @@
 import { CR, FIELD_VALUE, LF, SP } from './char-classes.js';
 import { FieldBlock, scanFieldBlock, scanTransferCodings } from './field-block.js';
 import { endsWithBlankLine, findHeadEnd } from './head-boundary.js';
-import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_NONE, HEAD_TOO_LARGE, TOO_MANY_HEADERS, badRequest, lengthFraming, type HeadError } from './parse-outcomes.js';
+import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_NONE, HEAD_TOO_LARGE, TOO_MANY_HEADERS, badRequest, blockError, lengthFraming } from './parse-outcomes.js';
 import { ParsedResponseHead } from './parsed-head.js';
 import type { BodyFraming, HeadLimits, ParseResult, ResponseHead } from './types.js';
 
@@ -20,16 +20,6 @@ const E = {
   interim10: badRequest('1xx response in HTTP/1.0'),
   interimClose: badRequest('Connection: close on a 1xx response'),
 } as const;
-
-const blockErrors = new Map<string, HeadError>();
-function blockError(reason: string): HeadError {
-  let e = blockErrors.get(reason);
-  if (e === undefined) {
-    e = badRequest(reason);
-    blockErrors.set(reason, e);
-  }
-  return e;
-}
 
 /**
  * Parses one response head starting at buf[offset]; `requestMethod` is the method of the request it
