@@ -57,7 +57,9 @@ const P_CONNECT = 1;
 const P_UPSTREAM_FULL = 2;
 const P_PIPELINE = 4;
 
+// Identity headers an application may not set: the proxy's own, and the one proved by TLS.
 const BASE_REMOVE: ReadonlySet<string> = new Set(['x-forwarded-client-cert']);
+const WEFT_PREFIXES: ReadonlyArray<string> = ['x-weft-'];
 const NO_ADD: ReadonlyArray<readonly [string, string]> = [];
 const EMPTY_SET: ReadonlySet<string> = new Set();
 const RES_PLAIN: HeadEdits = { remove: EMPTY_SET, add: NO_ADD };
@@ -177,7 +179,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       this.recorder = service?.recorder;
       this.accessLog = service?.accessLog;
     }
-    this.plainEdits = { remove: BASE_REMOVE, add: this.xfcc === undefined ? NO_ADD : [['x-forwarded-client-cert', this.xfcc]] };
+    this.plainEdits = { remove: BASE_REMOVE, removePrefixes: WEFT_PREFIXES, add: this.xfcc === undefined ? NO_ADD : [['x-forwarded-client-cert', this.xfcc]] };
     this.lastActive = core.clock.monotonic();
     client.setNoDelay(true);
     client.on('data', this.onClientData);
@@ -353,7 +355,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
 
     // Head edits: strip identity headers the application may not set; start a trace when there is
     // no valid one (a valid one passes unchanged: this proxy records no spans of its own).
-    let remove = removeSetFor(head);
+    let remove = BASE_REMOVE;
     let add: ReadonlyArray<readonly [string, string]> = NO_ADD;
     const tp = head.header('traceparent');
     const ctx = tp === undefined ? undefined : parseTraceparent(tp);
@@ -368,14 +370,14 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     let edits: HeadEdits;
     const http10 = head.versionMinor === 0;
     if (add === NO_ADD && remove === BASE_REMOVE && !this.upgrade && !http10) {
-      // The common case: a valid trace context and no x-weft-* header; no allocation.
+      // The common case: a valid trace context; no allocation.
       edits = this.plainEdits;
     } else {
       if (this.xfcc !== undefined) add = [...add, ['x-forwarded-client-cert', this.xfcc]];
       if (this.upgrade) add = [...add, CONNECTION_UPGRADE];
       // An HTTP/1.0 request would close the pooled upstream connection after its response.
       else if (http10) add = [...add, CONNECTION_KEEP_ALIVE];
-      edits = { remove, add, keepUpgrade: this.upgrade };
+      edits = { remove, removePrefixes: WEFT_PREFIXES, add, keepUpgrade: this.upgrade };
     }
 
     // The body bytes already read go out with the head, in one write.
@@ -898,42 +900,6 @@ function withName(set: ReadonlySet<string>, name: string): ReadonlySet<string> {
   const next = new Set(set);
   next.add(name);
   return next;
-}
-
-const LF_LOWER_X = Buffer.from('\nx-');
-const LF_UPPER_X = Buffer.from('\nX-');
-
-/** Whether a header name at `i` (just after "\nx-") continues with "weft-", in any letter case. */
-function weftAt(raw: Buffer, i: number): boolean {
-  return (
-    i + 5 <= raw.length &&
-    ((raw[i] as number) | 0x20) === 0x77 && // w
-    ((raw[i + 1] as number) | 0x20) === 0x65 && // e
-    ((raw[i + 2] as number) | 0x20) === 0x66 && // f
-    ((raw[i + 3] as number) | 0x20) === 0x74 && // t
-    raw[i + 4] === 0x2d // -
-  );
-}
-
-function hasWeftHeader(raw: Buffer): boolean {
-  for (let i = raw.indexOf(LF_LOWER_X); i >= 0; i = raw.indexOf(LF_LOWER_X, i + 3)) if (weftAt(raw, i + 3)) return true;
-  for (let i = raw.indexOf(LF_UPPER_X); i >= 0; i = raw.indexOf(LF_UPPER_X, i + 3)) if (weftAt(raw, i + 3)) return true;
-  return false;
-}
-
-/**
- * The names to strip from a request head: `x-forwarded-client-cert` (the serializer drops it by
- * name) and any `x-weft-*`. The header list is only materialised when the raw bytes hold such a name.
- */
-function removeSetFor(head: RequestHead): ReadonlySet<string> {
-  if (!hasWeftHeader(head.raw)) return BASE_REMOVE;
-  const headers = head.headers();
-  const set = new Set(BASE_REMOVE);
-  for (let i = 0; i < headers.length; i++) {
-    const name = (headers[i] as readonly [string, string])[0];
-    if (name.startsWith('x-weft-')) set.add(name);
-  }
-  return set;
 }
 
 function destroySocket(this: Socket): void {
