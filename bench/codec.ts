@@ -59,7 +59,7 @@ measure('parseResponseHead (typical head)', N, () => {
 const parsed = parseRequestHead(request, 0, defaultHeadLimits);
 if (parsed.state !== 'complete') throw new Error('bench request did not parse');
 const edits: HeadEdits = {
-  remove: new Set(['x-forwarded-client-cert']),
+  remove: ['x-forwarded-client-cert'],
   removePrefixes: ['x-weft-'],
   add: [['x-forwarded-client-cert', 'By=spiffe://weft.test/ns/shop/sa/orders;URI=spiffe://weft.test/ns/web/sa/frontend']],
 };

@@ -58,14 +58,14 @@ const P_UPSTREAM_FULL = 2;
 const P_PIPELINE = 4;
 
 // Identity headers an application may not set: the proxy's own, and the one proved by TLS.
-const BASE_REMOVE: ReadonlySet<string> = new Set(['x-forwarded-client-cert']);
+const BASE_REMOVE: ReadonlyArray<string> = ['x-forwarded-client-cert'];
 const WEFT_PREFIXES: ReadonlyArray<string> = ['x-weft-'];
 const NO_ADD: ReadonlyArray<readonly [string, string]> = [];
-const EMPTY_SET: ReadonlySet<string> = new Set();
-const RES_PLAIN: HeadEdits = { remove: EMPTY_SET, add: NO_ADD };
-const RES_CLOSE: HeadEdits = { remove: EMPTY_SET, add: [['connection', 'close']] };
-const RES_KEEPALIVE_10: HeadEdits = { remove: EMPTY_SET, add: [['connection', 'keep-alive']] };
-const RES_UPGRADE: HeadEdits = { remove: EMPTY_SET, add: [['connection', 'upgrade']], keepUpgrade: true };
+const NO_REMOVE: ReadonlyArray<string> = [];
+const RES_PLAIN: HeadEdits = { remove: NO_REMOVE, add: NO_ADD };
+const RES_CLOSE: HeadEdits = { remove: NO_REMOVE, add: [['connection', 'close']] };
+const RES_KEEPALIVE_10: HeadEdits = { remove: NO_REMOVE, add: [['connection', 'keep-alive']] };
+const RES_UPGRADE: HeadEdits = { remove: NO_REMOVE, add: [['connection', 'upgrade']], keepUpgrade: true };
 const CONNECTION_UPGRADE: readonly [string, string] = ['connection', 'upgrade'];
 const CONNECTION_KEEP_ALIVE: readonly [string, string] = ['connection', 'keep-alive'];
 
@@ -895,11 +895,9 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   }
 }
 
-/** `set` plus one more name (a new set: only on the rare paths that need it). */
-function withName(set: ReadonlySet<string>, name: string): ReadonlySet<string> {
-  const next = new Set(set);
-  next.add(name);
-  return next;
+/** `names` plus one more (a new array: only on the rare paths that need it). */
+function withName(names: ReadonlyArray<string>, name: string): ReadonlyArray<string> {
+  return [...names, name];
 }
 
 function destroySocket(this: Socket): void {

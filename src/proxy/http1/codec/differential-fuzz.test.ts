@@ -142,7 +142,7 @@ function checkForwarded(messages: readonly OurMessage[]): void {
     plain.map((m, k) => {
       const last = k === plain.length - 1;
       const add: Array<readonly [string, string]> = m.head.versionMinor === 0 && !last ? [['connection', 'keep-alive']] : [];
-      return serializeRequestHead(m.head, { remove: new Set(), add }, m.wire);
+      return serializeRequestHead(m.head, { remove: [], add }, m.wire);
     }),
   );
   const node = parseWithLlhttp(forwarded, 'request');

@@ -24,7 +24,7 @@ function res(text: string, method = 'GET'): ResponseHead {
   return r.head;
 }
 
-const none: HeadEdits = { remove: new Set(), add: [] };
+const none: HeadEdits = { remove: [], add: [] };
 
 describe('serializeRequestHead', () => {
   const table: Array<[string, string, HeadEdits, string]> = [
@@ -44,19 +44,19 @@ describe('serializeRequestHead', () => {
     [
       'remove, removePrefixes and add',
       'GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-Client-Cert: evil\r\nX-Weft-Identity: evil\r\nx-weft-other: evil\r\nB: 2\r\n\r\n',
-      { remove: new Set(['x-forwarded-client-cert']), removePrefixes: ['x-weft-'], add: [['x-weft-peer', 'spiffe://td/ns/a/sa/b'], ['traceparent', '00-abc']] },
+      { remove: ['x-forwarded-client-cert'], removePrefixes: ['x-weft-'], add: [['x-weft-peer', 'spiffe://td/ns/a/sa/b'], ['traceparent', '00-abc']] },
       'GET / HTTP/1.1\r\nHost: x\r\nB: 2\r\nx-weft-peer: spiffe://td/ns/a/sa/b\r\ntraceparent: 00-abc\r\n\r\n',
     ],
     [
       'keepUpgrade keeps Upgrade and sends connection: upgrade',
       'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: k\r\n\r\n',
-      { remove: new Set(), add: [], keepUpgrade: true },
+      { remove: [], add: [], keepUpgrade: true },
       'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nSec-WebSocket-Key: k\r\nconnection: upgrade\r\n\r\n',
     ],
     [
       'keepUpgrade with a Connection header in add does not add another',
       'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
-      { remove: new Set(), add: [['Connection', 'Upgrade']], keepUpgrade: true },
+      { remove: [], add: [['Connection', 'Upgrade']], keepUpgrade: true },
       'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
     ],
     [
@@ -73,7 +73,7 @@ describe('serializeRequestHead', () => {
     ],
     ['absolute-form with an empty path', 'OPTIONS http://a.example?x HTTP/1.1\r\nHost: a.example\r\n\r\n', none, 'OPTIONS /?x HTTP/1.1\r\nHost: a.example\r\n\r\n'],
     ['absolute-form in HTTP/1.0 without Host gets one', 'GET http://a.example/ HTTP/1.0\r\nA: 1\r\n\r\n', none, 'GET / HTTP/1.0\r\nA: 1\r\nhost: a.example\r\n\r\n'],
-    ['a head without headers', 'GET / HTTP/1.0\r\n\r\n', { remove: new Set(), add: [['host', 'y']] }, 'GET / HTTP/1.0\r\nhost: y\r\n\r\n'],
+    ['a head without headers', 'GET / HTTP/1.0\r\n\r\n', { remove: [], add: [['host', 'y']] }, 'GET / HTTP/1.0\r\nhost: y\r\n\r\n'],
     ['every header dropped', 'GET / HTTP/1.0\r\nConnection: close\r\n\r\n', none, 'GET / HTTP/1.0\r\n\r\n'],
   ];
   for (const [name, input, edits, expected] of table) {
@@ -83,13 +83,13 @@ describe('serializeRequestHead', () => {
   }
 
   test('body bytes already read go into the same buffer', () => {
-    const out = serializeRequestHead(req('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n'), { remove: new Set(), add: [['a', 'b']] }, Buffer.from('body'));
+    const out = serializeRequestHead(req('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n'), { remove: [], add: [['a', 'b']] }, Buffer.from('body'));
     assert.equal(out.toString('latin1'), 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\na: b\r\n\r\nbody');
   });
 
   test('the output re-parses to the same request', () => {
     const head = req('PUT /p?q HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, x-a\r\nx-a: 1\r\nTransfer-Encoding: chunked\r\nB: 2\r\n\r\n');
-    const again = req(serializeRequestHead(head, { remove: new Set(), add: [['c', '3']] }).toString('latin1'));
+    const again = req(serializeRequestHead(head, { remove: [], add: [['c', '3']] }).toString('latin1'));
     assert.equal(again.method, 'PUT');
     assert.equal(again.target, '/p?q');
     assert.deepEqual(again.framing, { kind: 'chunked' });
@@ -99,9 +99,9 @@ describe('serializeRequestHead', () => {
   test('an invalid added header is a bug and throws (no header injection)', () => {
     const head = req('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     for (const add of [['x', 'a\r\nInjected: 1'], ['x', '\u010d\u010a'], ['bad name', 'v'], ['', 'v'], ['x\r\n', 'v'], ['x', '\0']] as const) {
-      assert.throws(() => serializeRequestHead(head, { remove: new Set(), add: [add] }), /codec: invalid|codec: empty/);
+      assert.throws(() => serializeRequestHead(head, { remove: [], add: [add] }), /codec: invalid|codec: empty/);
     }
-    assert.equal(serializeRequestHead(head, { remove: new Set(), add: [['x', 'caf\xe9 \t ok']] }).toString('latin1'), 'GET / HTTP/1.1\r\nHost: x\r\nx: caf\xe9 \t ok\r\n\r\n');
+    assert.equal(serializeRequestHead(head, { remove: [], add: [['x', 'caf\xe9 \t ok']] }).toString('latin1'), 'GET / HTTP/1.1\r\nHost: x\r\nx: caf\xe9 \t ok\r\n\r\n');
   });
 
   test('heads the codec did not parse are rebuilt from their fields', () => {
@@ -120,7 +120,7 @@ describe('serializeRequestHead', () => {
       header: (n) => base.header(n),
       headers: () => base.headers(),
     };
-    const out = serializeRequestHead(foreign, { remove: new Set(), add: [['c', '3']] }, Buffer.from('!'));
+    const out = serializeRequestHead(foreign, { remove: [], add: [['c', '3']] }, Buffer.from('!'));
     assert.equal(out.toString('latin1'), 'GET /x HTTP/1.1\r\nhost: h\r\nb: 2\r\nc: 3\r\n\r\n!');
   });
 });
@@ -128,13 +128,13 @@ describe('serializeRequestHead', () => {
 describe('serializeResponseHead', () => {
   test('drops hop-by-hop, adds, appends the body', () => {
     const head = res('HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\nServer: app\r\n\r\n');
-    const out = serializeResponseHead(head, { remove: new Set(['server']), add: [['x-weft', '1']] }, Buffer.from('hi'));
+    const out = serializeResponseHead(head, { remove: ['server'], add: [['x-weft', '1']] }, Buffer.from('hi'));
     assert.equal(out.toString('latin1'), 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nx-weft: 1\r\n\r\nhi');
   });
 
   test('101 with keepUpgrade', () => {
     const head = res('HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: a\r\n\r\n');
-    const out = serializeResponseHead(head, { remove: new Set(), add: [], keepUpgrade: true });
+    const out = serializeResponseHead(head, { remove: [], add: [], keepUpgrade: true });
     assert.equal(out.toString('latin1'), 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: a\r\nconnection: upgrade\r\n\r\n');
   });
 });

@@ -47,7 +47,7 @@ function serializeParsed(
   host: string | undefined,
 ): Buffer {
   const { text, fields } = head;
-  const removes = edits.remove.size === 0 ? undefined : [...edits.remove];
+  const removes = edits.remove.length === 0 ? undefined : edits.remove;
   const prefixes = edits.removePrefixes;
   const keepUpgrade = edits.keepUpgrade === true;
   const listed = head.connectionOptions ? connectionOptions(head) : undefined;
@@ -109,7 +109,7 @@ function serializeGeneric(
   }
   let s = startLine + CRLF;
   for (const [name, value] of head.headers()) {
-    if (ALWAYS_DROPPED.includes(name) || listed.has(name) || edits.remove.has(name)) continue;
+    if (ALWAYS_DROPPED.includes(name) || listed.has(name) || edits.remove.includes(name)) continue;
     if (name === 'upgrade' && edits.keepUpgrade !== true) continue;
     if (edits.removePrefixes?.some((p) => name.startsWith(p)) === true) continue;
     s += `${name}: ${value}${CRLF}`;

@@ -89,7 +89,7 @@ export interface HeadEdits {
    * keep-alive, proxy-connection, te, upgrade (unless keepUpgrade) and every name listed in the Connection
    * header (except host, content-length and transfer-encoding, which keep the message framed).
    */
-  readonly remove: ReadonlySet<string>;
+  readonly remove: ReadonlyArray<string>;
   /** Lower-case name prefixes to drop (for example `x-weft-`). Addition to the agreed API. */
   readonly removePrefixes?: ReadonlyArray<string>;
   /** Headers to append, already validated by the caller (latin1 text, no CR/LF). */
