@@ -7,6 +7,8 @@ import type { ProxySnapshot } from '../../src/proxy/snapshot/proxy-snapshot.js';
 export interface TestProxyClient {
   readonly snapshots: ProxySnapshot[];
   readonly errors: Extract<ControlMessage, { type: 'error' }>[];
+  /** Patches received (not applied: this client records them only). */
+  readonly patches: Extract<ControlMessage, { type: 'patch' }>[];
   /** Resolves with the first snapshot, received from now on or not yet consumed, that satisfies `predicate`. */
   nextSnapshot(predicate?: (s: ProxySnapshot) => boolean, timeoutMs?: number): Promise<ProxySnapshot>;
   /** Resolves when the stream ends. */
@@ -38,6 +40,7 @@ export function connectTestProxy(url: string, tls: ClientTls | { readonly caPem:
     session.on('close', () => reject(new Error('the session closed before a response')));
     const snapshots: ProxySnapshot[] = [];
     const errors: Extract<ControlMessage, { type: 'error' }>[] = [];
+    const patches: Extract<ControlMessage, { type: 'patch' }>[] = [];
     let consumed = 0;
     const waiters = new Set<() => void>();
     let buffered = '';
@@ -49,6 +52,7 @@ export function connectTestProxy(url: string, tls: ClientTls | { readonly caPem:
         const message = JSON.parse(buffered.slice(0, nl)) as ControlMessage;
         buffered = buffered.slice(nl + 1);
         if (message.type === 'snapshot') snapshots.push(message.snapshot);
+        else if (message.type === 'patch') patches.push(message);
         else {
           errors.push(message);
           stream.end(); // the control plane ends the stream after an error; end ours too
@@ -70,6 +74,7 @@ export function connectTestProxy(url: string, tls: ClientTls | { readonly caPem:
       resolve({
         snapshots,
         errors,
+        patches,
         ended,
         send,
         nextSnapshot(predicate = () => true, timeoutMs = 5000) {

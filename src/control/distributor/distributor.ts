@@ -46,6 +46,16 @@ export interface ProxyStatus {
   readonly sentVersion?: string;
   readonly ackedVersion?: string;
   readonly nack?: { readonly version: string; readonly reason: string };
+  /** The certificate the proxy last reported in force. */
+  readonly certificate?: ProxyCertificate;
+}
+
+export interface ProxyCertificate {
+  readonly spiffeId: string;
+  /** Epoch ms. */
+  readonly notAfter: number;
+  /** SHA-256 of the DER, hex. */
+  readonly fingerprint: string;
 }
 
 export interface Timers {
@@ -86,6 +96,7 @@ interface Session {
   sentVersion?: string;
   ackedVersion?: string;
   nack?: { version: string; reason: string };
+  certificate?: ProxyCertificate;
   open: boolean;
 }
 
@@ -217,6 +228,9 @@ export function createDistributor(options: DistributorOptions): Distributor {
             case 'ready':
               if (registry.setReady(ns, name, message.ready)) schedule();
               return;
+            case 'certificate':
+              s.certificate = { spiffeId: message.spiffeId, notAfter: message.notAfter, fingerprint: message.fingerprint };
+              return;
             case 'bye':
               if (registry.deregister(ns, name)) schedule();
               return;
@@ -241,6 +255,7 @@ export function createDistributor(options: DistributorOptions): Distributor {
             ...(s.sentVersion !== undefined ? { sentVersion: s.sentVersion } : {}),
             ...(s.ackedVersion !== undefined ? { ackedVersion: s.ackedVersion } : {}),
             ...(s.nack !== undefined ? { nack: { ...s.nack } } : {}),
+            ...(s.certificate !== undefined ? { certificate: { ...s.certificate } } : {}),
           };
         });
     },

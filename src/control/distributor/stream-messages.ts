@@ -1,26 +1,12 @@
 /**
- * The messages of a proxy's subscription stream, one JSON object per line each way.
- * Proxy → control plane: `hello` (first: the instance it runs for), `ack`/`nack` per snapshot
- * version, `ready` (its application's readiness), `bye` (clean shutdown: deregister now).
- * Control plane → proxy: `snapshot` (a full ProxySnapshot), `error` (then the stream ends).
+ * The control plane's side of the proxy subscription stream: the messages are declared in
+ * `src/proxy/control-stream/stream-protocol.ts` (both sides speak them); here, parsing what a proxy sends.
  */
-import type { ErrorCode } from '../../core/errors.js';
 import { err, ok, type Result } from '../../core/result.js';
-import type { ProxySnapshot } from '../../proxy/snapshot/proxy-snapshot.js';
+import type { ProxyMessage } from '../../proxy/control-stream/stream-protocol.js';
 
-export type ProxyMessage =
-  | { readonly type: 'hello'; readonly registration: unknown }
-  | { readonly type: 'ack'; readonly version: string }
-  | { readonly type: 'nack'; readonly version: string; readonly reason: string }
-  | { readonly type: 'ready'; readonly ready: boolean }
-  | { readonly type: 'bye' };
-
-export type ControlMessage =
-  | { readonly type: 'snapshot'; readonly snapshot: ProxySnapshot }
-  | { readonly type: 'error'; readonly code: ErrorCode; readonly message: string };
-
-/** The subscription path on the distributor's HTTP/2 server. */
-export const subscribePath = '/weft.distributor.v1/subscribe';
+export type { ControlMessage, ProxyMessage, SnapshotPatch } from '../../proxy/control-stream/stream-protocol.js';
+export { subscribePath } from '../../proxy/control-stream/stream-protocol.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -46,6 +32,10 @@ export function parseProxyMessage(line: string): Result<ProxyMessage, string> {
         : err('nack needs a version');
     case 'ready':
       return typeof value['ready'] === 'boolean' ? ok({ type: 'ready', ready: value['ready'] }) : err('ready needs true or false');
+    case 'certificate':
+      return typeof value['spiffeId'] === 'string' && Number.isFinite(value['notAfter']) && typeof value['fingerprint'] === 'string'
+        ? ok({ type: 'certificate', spiffeId: value['spiffeId'], notAfter: value['notAfter'] as number, fingerprint: value['fingerprint'] })
+        : err('certificate needs spiffeId, notAfter (epoch ms) and fingerprint');
     case 'bye':
       return ok({ type: 'bye' });
     default:
