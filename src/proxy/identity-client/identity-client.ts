@@ -9,7 +9,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
 import { weftError, type WeftError } from '../../core/errors.js';
 import { defaultRefreshTiming, delayUntilRenewal, retryDelay, type RefreshTimingConfig } from '../../policy/cert-refresh/refresh-timing.js';
-import { createWorkloadKeyAndCsr } from '../tls/csr.js';
+import { createWorkloadCsr } from '../tls/pkcs10-csr.js';
 import { parseIdentityMaterial, type IdentityMaterial } from '../tls/identity-material.js';
 import type { CertificateRequester } from './certificate-requester.js';
 
@@ -98,7 +98,8 @@ export function createIdentityClient(options: IdentityClientOptions): IdentityCl
     if (inFlight || stopped) return;
     inFlight = true;
     try {
-      const keyAndCsr = await createWorkloadKeyAndCsr(options.spiffeId);
+      // A fresh key per certificate; it never leaves this process.
+      const keyAndCsr = createWorkloadCsr(options.spiffeId);
       if (!keyAndCsr.ok) {
         fail(keyAndCsr.error);
         return;
