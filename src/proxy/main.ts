@@ -10,6 +10,7 @@ import { createAccessLog, createSystemFlushTimers } from './telemetry/access-log
 import { loadOriginalDstReader } from './runtime/capture-port.js';
 import { createJsonLog, type LogLevel } from './runtime/log.js';
 import { startProxy, type ProxyOptions } from './runtime/proxy-runtime.js';
+import { createFileIdentitySource } from './runtime/identity-source.js';
 
 export interface ProxyIo {
   readonly argv: readonly string[];
@@ -98,8 +99,14 @@ export async function runProxyMain(io: ProxyIo): Promise<number> {
     sink: accessLogFile === undefined ? process.stdout : createWriteStream(accessLogFile, { flags: 'a' }).on('error', (e) => log.error('access log write failed', { error: e.message })),
     timers: createSystemFlushTimers(),
   });
+  const identity = await createFileIdentitySource({ certPath: certFile, keyPath: keyFile, caPath: caFile });
+  if (!identity.ok) {
+    io.stderr.write(`weft proxy: ${identity.error.code}: ${identity.error.where === undefined ? '' : `${identity.error.where}: `}${identity.error.message}\n`);
+    return 1;
+  }
   const started = await startProxy({
-    snapshotFile, certFile, keyFile, caFile,
+    snapshotFile,
+    identity: identity.value,
     adminAddress: args.values.get('admin-address') ?? '127.0.0.1',
     adminPort, inboundPort, outboundPort,
     capture, originalDst, detectTimeoutMs,
