@@ -44,7 +44,7 @@ export interface ProxyOptions {
    */
   readonly snapshotFile?: string;
   readonly initialSnapshot?: ProxySnapshot;
-  /** The proxy's identity (files or the control plane's CA); closed by `drain` or a failed start. */
+  /** The proxy's identity (files or the control plane's CA); closed by `drain` (after a failed start, the caller's). */
   readonly identity: IdentitySource;
   /** An admin server already listening (control mode: `/ready` answers false before the start); default: one is opened here. */
   readonly admin?: AdminSlot;
@@ -126,9 +126,11 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
   };
   const identity = o.identity;
   const tls = identity.credentials;
+  // A failed start leaves what the caller passed in (identity, admin slot) to the caller.
+  let closeHandlers = (): void => undefined;
   const closeStart = (): void => {
-    identity.close();
-    o.admin?.server.close();
+    stopRotationLog();
+    closeHandlers();
   };
   identity.onProblem((e) => {
     metrics.unexpectedErrors.inc(['cert_rotation']);
@@ -193,6 +195,11 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     },
   });
   const inbound = createInboundHandler({ log, metrics, registry, accessLog: o.accessLog, clock: o.clock, tls, current, http1, tcp, appH2, detectTimeoutMs: o.detectTimeoutMs, ownPorts: () => ownPorts });
+  closeHandlers = () => {
+    inbound.close();
+    peerPool.close();
+    appPool.close();
+  };
   const outbound = createOutboundHandler({ log, metrics, registry, accessLog: o.accessLog, clock: o.clock, current, tls, http1, peerH2, traceIds, detectTimeoutMs: o.detectTimeoutMs });
 
   // A guard around each accept: an unexpected throw concerns one connection, never the process.
@@ -249,8 +256,8 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
   if (o.capture) {
     const reader = o.originalDst;
     if (reader === undefined) {
-      admin.close();
-      identity.close();
+      if (o.admin === undefined) admin.close();
+      closeStart();
       return err([weftError('WEFT_RUNTIME_UNAVAILABLE', 'transparent capture was asked for but the original-destination reader is not available; use --no-capture')]);
     }
     const inSrv = createServer({ noDelay: true }, guarded('inbound capture', (s) => {
@@ -278,8 +285,8 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     if (!a.ok || !b.ok) {
       inSrv.close();
       outSrv.close();
-      admin.close();
-      identity.close();
+      if (o.admin === undefined) admin.close();
+      closeStart();
       return err([...(a.ok ? [] : [a.error]), ...(b.ok ? [] : [b.error])]);
     }
     servers.push(inSrv, outSrv);
@@ -326,8 +333,8 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
   if (firstProblems.length > 0) {
     for (const l of explicit.values()) l.server.close();
     closeAll();
-    admin.close();
-    identity.close();
+    if (o.admin === undefined) admin.close();
+    closeStart();
     return err(firstProblems);
   }
   metrics.snapshotLoads.inc(['applied']);
