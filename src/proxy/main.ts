@@ -71,7 +71,7 @@ export async function runProxyMain(io: ProxyIo): Promise<number> {
   const problems = [...args.problems];
   const need = (name: string, envName: string, why = ''): string => {
     const v = args.values.get(name) ?? io.env[envName];
-    if (v === undefined || v === '') problems.push(`--${name} ${name === 'control-url' ? 'URL' : 'FILE'} is required${why} (or ${envName})`);
+    if (v === undefined || v === '') problems.push(`--${name} FILE is required (or ${envName})${why}`);
     return v ?? '';
   };
   // Two modes: from files (--snapshot --cert --key --ca), or joined to a control plane (--control-url:
@@ -90,7 +90,7 @@ export async function runProxyMain(io: ProxyIo): Promise<number> {
   } else {
     const given = controlModeOptions.filter((n) => args.values.has(n));
     if (given.length > 0) problems.push(`${given.map((n) => `--${n}`).join(', ')} ${given.length === 1 ? 'needs' : 'need'} --control-url (or WEFT_CONTROL)`);
-    const why = ' (or run with --control-url)';
+    const why = ', unless the proxy joins a control plane (--control-url)';
     snapshotFile = need('snapshot', 'WEFT_PROXY_SNAPSHOT', why);
     certFile = need('cert', 'WEFT_PROXY_CERT', why);
     keyFile = need('key', 'WEFT_PROXY_KEY', why);
