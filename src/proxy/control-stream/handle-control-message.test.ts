@@ -13,13 +13,13 @@ function fakeTarget(initial?: string): SnapshotTarget & { applied: unknown[] } {
   return {
     applied,
     current: () => (version === undefined ? undefined : ({ version } as unknown as ProxySnapshot)),
-    async apply(value): Promise<Result<'applied' | 'unchanged', readonly WeftError[]>> {
+    apply(value): Promise<Result<'applied' | 'unchanged', readonly WeftError[]>> {
       const v = (value as { version?: unknown }).version;
-      if (typeof v !== 'string' || v === 'bad') return err([weftError('WEFT_CONFIG_INVALID', 'must be a string', 'snapshot: version'), weftError('WEFT_CONFIG_INVALID', 'missing')]);
-      if (v === version) return ok('unchanged');
+      if (typeof v !== 'string' || v === 'bad') return Promise.resolve(err([weftError('WEFT_CONFIG_INVALID', 'must be a string', 'snapshot: version'), weftError('WEFT_CONFIG_INVALID', 'missing')]));
+      if (v === version) return Promise.resolve(ok('unchanged'));
       applied.push(value);
       version = v;
-      return ok('applied');
+      return Promise.resolve(ok('applied'));
     },
   };
 }
