@@ -23,7 +23,7 @@ import { ok, type Result } from '../../core/result.js';
 import { baseMismatchReason } from '../../proxy/control-stream/stream-protocol.js';
 import type { ProxySnapshot } from '../../proxy/snapshot/proxy-snapshot.js';
 import { parseSpiffeId } from '../../proxy/tls/spiffe-id.js';
-import { compileProxySnapshots, type CompileOptions } from '../compiler/compile-proxy-snapshots.js';
+import { createSnapshotCompiler, type CompileOptions } from '../compiler/compile-proxy-snapshots.js';
 import { meshSettingsOf } from '../compiler/mesh-settings.js';
 import { createWorldSnapshot } from '../compiler/world-snapshot.js';
 import type { Registry } from '../registry/registry.js';
@@ -128,6 +128,8 @@ export function createDistributor(options: DistributorOptions): Distributor {
   const sessions = new Map<string, Session>(); // by instance key, once hello'd
   const history = new Map<string, Session>(); // last session per key, for status after disconnect
   let latest: ReadonlyMap<string, ProxySnapshot> = new Map();
+  // Remembers the last compile: unchanged Services, lists and snapshots are reused, not rebuilt.
+  const compiler = createSnapshotCompiler(options.compile ?? {});
   let pending: unknown;
   let cancelWatch: (() => void) | undefined;
   let registryVersion = registry.snapshot().version;
@@ -152,7 +154,7 @@ export function createDistributor(options: DistributorOptions): Distributor {
   function push(): void {
     const registrySnapshot = registry.snapshot();
     registryVersion = registrySnapshot.version;
-    latest = compileProxySnapshots(createWorldSnapshot([...resources.values()], registrySnapshot.instances), options.compile ?? {});
+    latest = compiler.compile(createWorldSnapshot([...resources.values()], registrySnapshot.instances));
     for (const [key, s] of sessions) sendLatest(key, s);
   }
 
