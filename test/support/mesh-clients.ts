@@ -61,7 +61,7 @@ export function mtlsGet(port: number, tls: MeshClientTls, path = '/'): Promise<{
     socket.setEncoding('utf8');
     socket.on('secureConnect', () => socket.write(`GET ${path} HTTP/1.1\r\nhost: app\r\nconnection: close\r\n\r\n`));
     socket.on('data', (c: string) => (data += c));
-    socket.on('error', (e) => {
+    socket.on('error', (e: Error) => {
       clearTimeout(timer);
       reject(e);
     });
