@@ -140,17 +140,23 @@ export function createSnapshotCompiler(options: CompileOptions = {}): SnapshotCo
       // An outbound list depends only on the caller's namespace and reachable set: built and hashed
       // once per such scope, and kept as it was when its entries are the same as last time.
       const sortedOutbound = [...index.outbound].sort((a, b) => compareOutbound(a.otherNamespace.service, b.otherNamespace.service));
+      // For reachable sets: a Service's entries (one per port) by `namespace/name`, in sorted order.
+      const byService = new Map<string, CompiledOutbound[]>();
+      for (const o of sortedOutbound) {
+        const key = `${o.otherNamespace.service.namespace}/${o.otherNamespace.service.name}`;
+        const list = byService.get(key);
+        if (list === undefined) byService.set(key, [o]);
+        else list.push(o);
+      }
       const nextLists = new Map<string, OutboundList>();
       const outboundFor = (namespace: string, reachable: readonly string[] | undefined): OutboundList => {
         const scope = reachable === undefined ? namespace : `${namespace}\u0000${reachable.join('\u0000')}`;
         let list = nextLists.get(scope);
         if (list !== undefined) return list;
-        const wanted = reachable === undefined ? undefined : new Set(reachable);
-        const chosen: HashedOutbound[] = [];
-        for (const o of sortedOutbound) {
-          if (wanted !== undefined && !wanted.has(keyOf(o))) continue;
-          chosen.push(o.namespace === namespace ? o.sameNamespace : o.otherNamespace);
-        }
+        const from = reachable === undefined
+          ? sortedOutbound
+          : reachable.flatMap((k) => byService.get(k) ?? []).sort((a, b) => compareOutbound(a.otherNamespace.service, b.otherNamespace.service));
+        const chosen: HashedOutbound[] = from.map((o) => (o.namespace === namespace ? o.sameNamespace : o.otherNamespace));
         const before = outboundLists.get(scope);
         list = before !== undefined && sameItems(before.entries, chosen)
           ? before
@@ -221,10 +227,6 @@ function inboundSection(
     // Policies by their memoized hash: a policy's spec is hashed once, not once per proxy.
     hash: contentHash({ ports, policies: applying.map(policyHash), accessLog }),
   });
-}
-
-function keyOf(o: CompiledOutbound): string {
-  return `${o.otherNamespace.service.namespace}/${o.otherNamespace.service.name}`;
 }
 
 function compareOutbound(a: OutboundService, b: OutboundService): number {
