@@ -66,10 +66,10 @@ test('1,000 services, 10,000 instances, 1,000 proxies: full snapshots once, then
     const proxy: Proxy = { key: `${ns(i)}/svc-${i}-0`, session: undefined as unknown as ProxySession, lines: [] };
     const connection: ProxyConnection = {
       send(message: ControlMessage) {
-        const line = encoder.encode(message);
-        proxy.lines.push({ type: message.type, bytes: Buffer.byteLength(line) });
+        const chunks = encoder.encodeChunks(message); // as the server writes them
+        proxy.lines.push({ type: message.type, bytes: chunks.reduce((n, c) => n + c.length, 0) });
         if (!decode) return;
-        const wire = JSON.parse(line) as ControlMessage;
+        const wire = JSON.parse(Buffer.concat(chunks).toString()) as ControlMessage;
         if (wire.type === 'snapshot') proxy.current = wire.snapshot;
         else if (wire.type === 'patch') {
           assert.ok(proxy.current !== undefined);
