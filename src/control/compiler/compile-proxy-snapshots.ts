@@ -103,6 +103,12 @@ export function createSnapshotCompiler(options: CompileOptions = {}): SnapshotCo
   let lastMesh: MeshSettings | undefined;
   let lastMeshHash = '';
   const policyHashes = new WeakMap<PolicyResource, string>();
+  const reachableOf = new WeakMap<ResourceOf<'Workload'>, readonly string[] | undefined>();
+  const reachable = (workload: ResourceOf<'Workload'> | undefined, namespace: string): readonly string[] | undefined => {
+    if (workload === undefined) return undefined;
+    if (!reachableOf.has(workload)) reachableOf.set(workload, reachableKeys(workload, namespace));
+    return reachableOf.get(workload);
+  };
   const inboundPolicies = new WeakMap<PolicyResource, InboundPolicy>();
 
   const policyHash = (p: PolicyResource): string => {
@@ -171,7 +177,8 @@ export function createSnapshotCompiler(options: CompileOptions = {}): SnapshotCo
         const key = `${instance.namespace}/${instance.name}`;
         const selecting = index.servicesOf.get(key) ?? [];
         const workloadResource = instance.workload !== undefined ? workloads.get(`${instance.namespace}/${instance.workload}`) : undefined;
-        const outbound = outboundFor(instance.namespace, reachableKeys(workloadResource, instance.namespace));
+        // A Workload's instances share its namespace, so its reachable keys are computed once.
+        const outbound = outboundFor(instance.namespace, reachable(workloadResource, instance.namespace));
         const applying = selectPolicyResources(policies, instance, selecting, rootNamespace);
         const before = instances.get(key);
         const sameIdentity = before !== undefined && before.instance === instance && before.mesh === mesh;
