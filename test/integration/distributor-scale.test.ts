@@ -10,6 +10,8 @@ import { createResourceValidator } from '../../src/api/validate.js';
 import { createManualClock } from '../../src/core/clock.js';
 import { createDistributor, type ProxyConnection, type ProxySession, type Timers } from '../../src/control/distributor/distributor.js';
 import { createMessageEncoder } from '../../src/control/distributor/encode-message.js';
+import { createSnapshotCompiler } from '../../src/control/compiler/compile-proxy-snapshots.js';
+import { createWorldSnapshot } from '../../src/control/compiler/world-snapshot.js';
 import type { ControlMessage } from '../../src/control/distributor/stream-messages.js';
 import { createRegistry } from '../../src/control/registry/registry.js';
 import { createMemoryStore } from '../../src/control/store/create-memory-store.js';
@@ -154,6 +156,18 @@ test('1,000 services, 10,000 instances, 1,000 proxies: full snapshots once, then
   checkDecoded();
   ackAll();
   assert.ok(distributor.status().filter((s) => s.connected).every((s) => s.ackedVersion === s.latestVersion && s.nack === undefined));
+  // The compiler alone on this world: from scratch, then again with nothing changed (memo hits).
+  const listed = await store.list();
+  assert.ok(listed.ok);
+  const world = createWorldSnapshot(listed.value.items, registry.snapshot().instances);
+  const compiler = createSnapshotCompiler();
+  for (const label of ['from scratch', 'unchanged world']) {
+    const cpuBefore = process.cpuUsage();
+    const compiled = compiler.compile(world);
+    const cpu = process.cpuUsage(cpuBefore);
+    assert.equal(compiled.size, services * replicas);
+    t.diagnostic(`compile ${label}: ${compiled.size} snapshots, CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms`);
+  }
   t.diagnostic(`heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MiB, rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB`);
   distributor.close();
 });

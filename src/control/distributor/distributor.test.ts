@@ -215,7 +215,7 @@ test('a change to most services goes as a full snapshot', async () => {
   const caller = fakeConnection();
   distributor.connect('spiffe://cluster.local/ns/shop/sa/client', caller).receive({ type: 'hello', registration: reg('client-0', 'client', { app: 'client' }, '10.0.0.2') });
   timers.advance(10);
-  for (let i = 0; i < 3; i++) await store.apply(service(`svc-${i}`, 'shop', { app: `svc-${i}` }, 9090));
+  for (let i = 0; i < 4; i++) await store.apply(service(`svc-${i}`, 'shop', { app: `svc-${i}` }, 9090));
   timers.advance(10);
   assert.deepEqual(caller.messages.map((m) => m.type), ['snapshot', 'snapshot']);
   await store.apply(service('svc-0', 'shop', { app: 'svc-0' }, 9191));

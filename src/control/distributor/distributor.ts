@@ -6,8 +6,8 @@
  * Records ACK/NACK per proxy: a NACK leaves the proxy on its old version, visible in `status()`.
  *
  * What is pushed: a full `snapshot` on connect; after that a `patch` from the snapshot last sent
- * (see diff-snapshots.ts: endpoint changes become upserts of the changed services only) when it
- * touches fewer than half the services, else the full snapshot. A proxy NACKs a patch whose base it
+ * (see diff-snapshots.ts: endpoint changes become upserts of the changed services only) unless it
+ * replaces more than half of the services (and more than one), then the full snapshot. A proxy NACKs a patch whose base it
  * is not on with a reason starting with `baseMismatchReason`: it then gets the full snapshot (such
  * a NACK is a resync request, not a refusal, so it is not shown as a NACK). After a real NACK of
  * the version last sent the proxy stays on an older one, so its next push is full.
