@@ -38,7 +38,12 @@ export type CompiledSnapshots = ReadonlyMap<string, ProxySnapshot>;
 
 /** Compiles worlds one after the other, reusing what did not change since the previous one. */
 export interface SnapshotCompiler {
-  compile(world: WorldSnapshot): CompiledSnapshots;
+  /**
+   * One snapshot per instance; with `only`, just for the instances (`namespace/name`) it holds,
+   * e.g. those with a proxy connected (10,000 endpoints may have 1,000 proxies). Every instance
+   * still counts as an endpoint of the Services that select it.
+   */
+  compile(world: WorldSnapshot, only?: ReadonlySet<string>): CompiledSnapshots;
 }
 
 /** Compiles one world from scratch. */
@@ -129,7 +134,7 @@ export function createSnapshotCompiler(options: CompileOptions = {}): SnapshotCo
   };
 
   return {
-    compile(world) {
+    compile(world, only) {
       let mesh = meshSettingsOf(world.resources);
       if (lastMesh === undefined || !sameMesh(lastMesh, mesh)) {
         lastMesh = mesh;
@@ -175,6 +180,7 @@ export function createSnapshotCompiler(options: CompileOptions = {}): SnapshotCo
       const nextInstances = new Map<string, InstanceMemo>();
       for (const instance of world.instances) {
         const key = `${instance.namespace}/${instance.name}`;
+        if (only !== undefined && !only.has(key)) continue;
         const selecting = index.servicesOf.get(key) ?? [];
         const workloadResource = instance.workload !== undefined ? workloads.get(`${instance.namespace}/${instance.workload}`) : undefined;
         // A Workload's instances share its namespace, so its reachable keys are computed once.

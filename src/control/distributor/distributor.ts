@@ -91,7 +91,7 @@ export interface Distributor {
   /** A proxy whose certificate proved `peerIdentity` opened a stream. */
   connect(peerIdentity: string, connection: ProxyConnection): ProxySession;
   status(): readonly ProxyStatus[];
-  /** The snapshot the compiler has now for an instance (`namespace/name`): what its proxy should run. */
+  /** The snapshot the compiler has now for an instance (`namespace/name`) whose proxy subscribed: what it should run. */
   snapshotOf(key: string): ProxySnapshot | undefined;
   /** Compiles and pushes now (pending debounce included); for tests and shutdown. */
   flush(): void;
@@ -154,7 +154,9 @@ export function createDistributor(options: DistributorOptions): Distributor {
   function push(): void {
     const registrySnapshot = registry.snapshot();
     registryVersion = registrySnapshot.version;
-    latest = compiler.compile(createWorldSnapshot([...resources.values()], registrySnapshot.instances));
+    // Snapshots only for instances whose proxy subscribed (now or before): other registered
+    // instances are endpoints, nobody runs their snapshot.
+    latest = compiler.compile(createWorldSnapshot([...resources.values()], registrySnapshot.instances), new Set(history.keys()));
     for (const [key, s] of sessions) sendLatest(key, s);
   }
 
