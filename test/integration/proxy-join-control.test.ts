@@ -126,6 +126,8 @@ describe('weft proxy joined to a weft control process', () => {
     await weftApply([namespaceResource('shop'), allowPolicy('web-admin-only', 'shop', { app: 'web' }, ['spiffe://cluster.local/ns/shop/sa/admin'])]);
     await proxy.waitForLog('"msg":"control snapshot acked"', 5000, mark);
     const elapsed = Date.now() - t0;
+    // The change travels as a patch on the version in force (applySnapshotPatch), validated like a snapshot.
+    await proxy.waitForLog('"reason":"control plane patch"', 1000, mark);
     const after = await versionInForce();
     assert.notEqual(after, before);
     assert.equal((await mtlsGet(listenPort, client, '/denied')).status, 403);
