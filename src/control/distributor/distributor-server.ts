@@ -94,11 +94,19 @@ export function createDistributorServer(options: DistributorServerOptions): Dist
       return;
     }
     stream.respond({ ':status': 200, 'content-type': 'application/x-ndjson' });
-    const write = (message: ControlMessage): void => {
-      if (stream.closed || stream.destroyed) return;
+    const write = (message: ControlMessage, written?: () => void): void => {
+      if (stream.closed || stream.destroyed) {
+        if (written !== undefined) queueMicrotask(written);
+        return;
+      }
       // Corked: the chunks go out in one writev; a snapshot's shared outbound bytes are not copied.
+      // The last chunk's callback runs once all of them left (or with an error if the stream died).
+      const chunks = encoder.encodeChunks(message);
       stream.cork();
-      for (const chunk of encoder.encodeChunks(message)) stream.write(chunk);
+      chunks.forEach((chunk, i) => {
+        if (i === chunks.length - 1 && written !== undefined) stream.write(chunk, () => written());
+        else stream.write(chunk);
+      });
       stream.uncork();
     };
     const connection: ProxyConnection = {

@@ -38,14 +38,16 @@ function manualTimers(): Timers & { advance(ms: number): void; pending(): number
   };
 }
 
-type FakeConnection = ProxyConnection & { messages: ControlMessage[]; snapshots: ProxySnapshot[]; closedWith?: string };
+type FakeConnection = ProxyConnection & { messages: ControlMessage[]; snapshots: ProxySnapshot[]; closedWith?: string; holdWrites?: boolean; held: (() => void)[] };
+
 
 /** Records messages, and the snapshot the proxy would be on after each (patches applied, through JSON as on the wire). */
 function fakeConnection(): FakeConnection {
   const c: FakeConnection = {
     messages: [],
     snapshots: [],
-    send: (m) => {
+    held: [],
+    send: (m, written) => {
       c.messages.push(m);
       const wire = JSON.parse(JSON.stringify(m)) as ControlMessage;
       if (wire.type === 'snapshot') c.snapshots.push(wire.snapshot);
@@ -56,6 +58,9 @@ function fakeConnection(): FakeConnection {
         assert.ok(applied.ok, applied.ok ? '' : applied.error);
         c.snapshots.push(applied.value);
       }
+      // As a stream calls back once the bytes left; held back on request to test the flow control.
+      if (c.holdWrites === true) c.held.push(written);
+      else written();
     },
     close: (code) => { c.closedWith = code; },
   };
@@ -266,5 +271,48 @@ test('a proxy that answers patches with base mismatches twice in a row gets full
   timers.advance(10);
   assert.deepEqual(caller.messages.map((m) => m.type), ['snapshot', 'patch', 'snapshot', 'patch', 'snapshot', 'snapshot']);
   assert.equal(distributor.status()[0]?.nack, undefined);
+  distributor.close();
+});
+
+test('one message in flight per proxy: changes meanwhile are coalesced into one patch from what was sent', async () => {
+  const { distributor, timers, store } = await world(4);
+  const caller = fakeConnection();
+  const session = distributor.connect('spiffe://cluster.local/ns/shop/sa/client', caller);
+  session.receive({ type: 'hello', registration: reg('client-0', 'client', { app: 'client' }, '10.0.0.2') });
+  caller.holdWrites = true;
+  timers.advance(10);
+  for (const principal of ['a', 'b', 'c']) {
+    await store.apply(allowPolicy('p', 'shop', { app: 'client' }, [`spiffe://cluster.local/ns/shop/sa/${principal}`]));
+    timers.advance(10);
+  }
+  assert.deepEqual(caller.messages.map((m) => m.type), ['snapshot'], 'nothing more while the first is being written');
+  caller.holdWrites = false;
+  caller.held.shift()?.();
+  assert.deepEqual(caller.messages.map((m) => m.type), ['snapshot', 'patch']);
+  assert.deepEqual(caller.snapshots.at(-1), distributor.snapshotOf('shop/client-0'), 'straight to the latest');
+  assert.equal(caller.snapshots.at(-1)?.inbound.policies[0]?.spec.rules?.[0]?.from?.[0]?.source.principals?.[0], 'spiffe://cluster.local/ns/shop/sa/c');
+  distributor.close();
+});
+
+test('at most maxFullSnapshotsInFlight full snapshots are written at once; the others wait their turn, a closed stream frees its slot', async () => {
+  const clock = createManualClock();
+  const timers = manualTimers();
+  const store = createMemoryStore({ validator: createResourceValidator(), clock });
+  const distributor = createDistributor({ store, registry: createRegistry({ clock }), debounceMs: 10, heartbeatMs: 60_000, timers, maxFullSnapshotsInFlight: 2 });
+  assert.ok((await distributor.start()).ok);
+  const connections = [0, 1, 2, 3].map(() => Object.assign(fakeConnection(), { holdWrites: true }));
+  const sessions = connections.map((c, i) => {
+    const session = distributor.connect(`spiffe://cluster.local/ns/shop/sa/p${i}`, c);
+    session.receive({ type: 'hello', registration: reg(`p-${i}`, `p${i}`, { app: `p${i}` }, `10.0.0.${i + 1}`) });
+    return session;
+  });
+  timers.advance(10);
+  assert.deepEqual(connections.map((c) => c.messages.length), [1, 1, 0, 0]);
+  connections[0]!.held.shift()?.();
+  assert.deepEqual(connections.map((c) => c.messages.length), [1, 1, 1, 0], 'the first waiting one goes next');
+  sessions[1]!.closed();
+  assert.deepEqual(connections.map((c) => c.messages.length), [1, 1, 1, 1], 'a closed stream gives its slot back');
+  connections[1]!.held.shift()?.(); // a late callback from the dead stream changes nothing
+  assert.deepEqual(connections.map((c) => c.messages.length), [1, 1, 1, 1]);
   distributor.close();
 });
