@@ -293,26 +293,3 @@ test('one message in flight per proxy: changes meanwhile are coalesced into one 
   assert.equal(caller.snapshots.at(-1)?.inbound.policies[0]?.spec.rules?.[0]?.from?.[0]?.source.principals?.[0], 'spiffe://cluster.local/ns/shop/sa/c');
   distributor.close();
 });
-
-test('at most maxFullSnapshotsInFlight full snapshots are written at once; the others wait their turn, a closed stream frees its slot', async () => {
-  const clock = createManualClock();
-  const timers = manualTimers();
-  const store = createMemoryStore({ validator: createResourceValidator(), clock });
-  const distributor = createDistributor({ store, registry: createRegistry({ clock }), debounceMs: 10, heartbeatMs: 60_000, timers, maxFullSnapshotsInFlight: 2 });
-  assert.ok((await distributor.start()).ok);
-  const connections = [0, 1, 2, 3].map(() => Object.assign(fakeConnection(), { holdWrites: true }));
-  const sessions = connections.map((c, i) => {
-    const session = distributor.connect(`spiffe://cluster.local/ns/shop/sa/p${i}`, c);
-    session.receive({ type: 'hello', registration: reg(`p-${i}`, `p${i}`, { app: `p${i}` }, `10.0.0.${i + 1}`) });
-    return session;
-  });
-  timers.advance(10);
-  assert.deepEqual(connections.map((c) => c.messages.length), [1, 1, 0, 0]);
-  connections[0]!.held.shift()?.();
-  assert.deepEqual(connections.map((c) => c.messages.length), [1, 1, 1, 0], 'the first waiting one goes next');
-  sessions[1]!.closed();
-  assert.deepEqual(connections.map((c) => c.messages.length), [1, 1, 1, 1], 'a closed stream gives its slot back');
-  connections[1]!.held.shift()?.(); // a late callback from the dead stream changes nothing
-  assert.deepEqual(connections.map((c) => c.messages.length), [1, 1, 1, 1]);
-  distributor.close();
-});

@@ -90,12 +90,6 @@ export interface DistributorOptions {
   readonly heartbeatMs?: number;
   readonly compile?: CompileOptions;
   readonly timers?: Timers;
-  /**
-   * Full snapshots being written at once, over all proxies; the others wait their turn. A full
-   * snapshot of 1,000 Services is 1.3 MB, and once framed and encrypted each stream holds its own
-   * copy until the peer reads it: 1,000 at once would hold 1.3 GB. Default 32.
-   */
-  readonly maxFullSnapshotsInFlight?: number;
 }
 
 export interface Distributor {
@@ -126,8 +120,6 @@ interface Session {
   fullOnly?: boolean;
   /** A message was handed to the connection and has not left yet (the number identifies it). */
   writing: number;
-  /** That message is a full snapshot, counted in the distributor's in-flight budget. */
-  holdsFullSlot: boolean;
   ackedVersion?: string;
   nack?: { version: string; reason: string };
   certificate?: ProxyCertificate;
@@ -148,9 +140,6 @@ export function createDistributor(options: DistributorOptions): Distributor {
   const resources = new Map<string, Resource>();
   const sessions = new Map<string, Session>(); // by instance key, once hello'd
   const history = new Map<string, Session>(); // last session per key, for status after disconnect
-  const maxFullInFlight = options.maxFullSnapshotsInFlight ?? 32;
-  let fullInFlight = 0;
-  const waitingForFull = new Set<Session>(); // in arrival order
   let writes = 0;
   let latest: ReadonlyMap<string, ProxySnapshot> = new Map();
   // Remembers the last compile: unchanged Services, lists and snapshots are reused, not rebuilt.
@@ -196,49 +185,24 @@ export function createDistributor(options: DistributorOptions): Distributor {
         s.sentVersion = snapshot.version;
         s.sent = snapshot;
         s.patchVersions.add(snapshot.version);
-        write(s, { type: 'patch', ...patch }, false);
+        write(s, { type: 'patch', ...patch });
         return;
       }
     }
-    if (fullInFlight >= maxFullInFlight) {
-      waitingForFull.add(s);
-      return;
-    }
-    waitingForFull.delete(s);
-    fullInFlight++;
     s.sentVersion = snapshot.version;
     s.sent = snapshot;
     s.patchVersions.clear();
-    write(s, { type: 'snapshot', snapshot }, true);
+    write(s, { type: 'snapshot', snapshot });
   }
 
-  function write(s: Session, message: ControlMessage, full: boolean): void {
+  function write(s: Session, message: ControlMessage): void {
     const id = ++writes;
     s.writing = id;
-    s.holdsFullSlot = full;
     s.connection.send(message, () => {
-      if (s.writing !== id) return; // called twice, or the session was released meanwhile
-      release(s);
+      if (s.writing !== id) return; // called twice, or the session was closed meanwhile
+      s.writing = 0;
       if (s.key !== undefined) sendLatest(s.key, s);
-      admitWaiting();
     });
-  }
-
-  function release(s: Session): void {
-    s.writing = 0;
-    if (s.holdsFullSlot) {
-      s.holdsFullSlot = false;
-      fullInFlight--;
-    }
-  }
-
-  /** Full snapshots that waited for the budget go out as it frees up, first come first served. */
-  function admitWaiting(): void {
-    for (const w of waitingForFull) {
-      if (fullInFlight >= maxFullInFlight) return;
-      waitingForFull.delete(w);
-      if (w.open && w.key !== undefined) sendLatest(w.key, w);
-    }
   }
 
   function hello(s: Session, registration: unknown): void {
@@ -288,7 +252,7 @@ export function createDistributor(options: DistributorOptions): Distributor {
       return ok(undefined);
     },
     connect(identity, connection) {
-      const s: Session = { identity, connection, open: true, patchVersions: new Set(), patchRefusals: 0, writing: 0, holdsFullSlot: false };
+      const s: Session = { identity, connection, open: true, patchVersions: new Set(), patchRefusals: 0, writing: 0 };
       return {
         receive(message) {
           if (!s.open) return;
@@ -348,11 +312,7 @@ export function createDistributor(options: DistributorOptions): Distributor {
         closed() {
           s.open = false;
           if (s.key !== undefined && sessions.get(s.key) === s) sessions.delete(s.key);
-          waitingForFull.delete(s);
-          if (s.writing !== 0) {
-            release(s);
-            admitWaiting();
-          }
+          s.writing = 0;
         },
       };
     },
@@ -386,7 +346,6 @@ export function createDistributor(options: DistributorOptions): Distributor {
       cancelWatch?.();
       for (const s of sessions.values()) s.open = false;
       sessions.clear();
-      waitingForFull.clear();
     },
   };
 }
