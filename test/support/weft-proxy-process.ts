@@ -116,7 +116,11 @@ export async function startWeftProxy(o: StartProxyOptions): Promise<ProxyProcess
   const ready = await new Promise<{ admin: number }>((resolve, reject) => {
     let out = '';
     const readyMs = o.control?.readyTimeoutMs ?? 10_000;
-    const timer = setTimeout(() => reject(new Error(`proxy ${o.name} not ready in ${readyMs} ms; logs:\n${logs.join('\n')}${errBuf}`)), readyMs);
+    const timer = setTimeout(() => {
+      // Never leave a proxy behind that the caller has no handle on.
+      proc.kill('SIGKILL');
+      reject(new Error(`proxy ${o.name} not ready in ${readyMs} ms; logs:\n${logs.join('\n')}${errBuf}`));
+    }, readyMs);
     proc.stdout?.setEncoding('utf8');
     proc.stdout?.on('data', (c: string) => {
       out += c;

@@ -67,7 +67,7 @@ test('a patch on the right base goes through the applier and the target', async 
   };
   assert.deepEqual(await handleControlMessage({ type: 'patch', patch: { base: 'v1', version: 'v2' } }, t, applier), { kind: 'applied', version: 'v2', reply: { type: 'ack', version: 'v2' } });
   const refused = await handleControlMessage({ type: 'patch', patch: { base: 'v2', version: 'v9' } }, t, applier);
-  assert.ok(refused.kind === 'refused' && refused.reason === 'the patch does not apply: upsert[0]: no such service');
+  assert.ok(refused.kind === 'refused' && refused.reason === 'base mismatch: the patch does not apply: upsert[0]: no such service');
   assert.deepEqual(seen, ['v1->v2', 'v2->v9']);
   assert.equal(t.current()?.version, 'v2');
 });
