@@ -59,6 +59,7 @@ function fakeConnection(): FakeConnection {
         c.snapshots.push(applied.value);
       }
       // As a stream calls back once the bytes left; held back on request to test the flow control.
+      if (written === undefined) return;
       if (c.holdWrites === true) c.held.push(written);
       else written();
     },

@@ -38,10 +38,11 @@ import type { ControlMessage, ProxyMessage } from './stream-messages.js';
 
 export interface ProxyConnection {
   /**
-   * Queues a message; calls `written` once when it has left (or the stream ended). Until then the
-   * distributor sends this proxy nothing more: changes meanwhile are coalesced into the next message.
+   * Queues a message; calls `written`, when given, once it has left (or the stream ended). The
+   * distributor always gives one and sends this proxy nothing more until it is called: changes
+   * meanwhile are coalesced into the next message.
    */
-  send(message: ControlMessage, written: () => void): void;
+  send(message: ControlMessage, written?: () => void): void;
   /** Sends an error and ends the stream. */
   close(code: ErrorCode, message: string): void;
 }
