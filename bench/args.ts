@@ -37,6 +37,8 @@ export interface BenchOptions {
   readonly budgetSeconds: number;
   /** control: also run the scenario with proxies scoped by Workload.spec.reachableServices (when the build has it). */
   readonly scoped: boolean;
+  /** control: end each line with a control plane restart and every proxy resyncing at once. */
+  readonly restart: boolean;
 }
 
 export const defaultOptions: BenchOptions = {
@@ -61,6 +63,7 @@ export const defaultOptions: BenchOptions = {
   changeTimeoutSeconds: 60,
   budgetSeconds: 240,
   scoped: true,
+  restart: true,
 };
 
 /** `--quick`: one short round per configuration, about a minute in all; a smoke test of the harness. */
@@ -92,6 +95,7 @@ control flags:
   --change-timeout N   longest wait for one change, seconds [60]
   --budget N           wall-clock budget per change kind, seconds [240; --quick: 60]
   --no-scoped          skip the second line with reachableServices scoping
+  --no-restart         skip the restart at the end (store kept, registry empty, every proxy reconnects)
   --quick              (control) 100 Services, 1,000 endpoints, 100 proxies, 5 changes per kind
 
   --render FILE        no measuring: re-render the report from a saved raw record
@@ -130,6 +134,7 @@ export function parseBenchArgs(argv: readonly string[]): Result<BenchOptions, st
   let weftNodeOptions: readonly string[] = defaultOptions.weftNodeOptions;
   let renderFrom: string | undefined;
   let scoped = defaultOptions.scoped;
+  let restart = defaultOptions.restart;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const eq = a.indexOf('=');
@@ -150,6 +155,7 @@ export function parseBenchArgs(argv: readonly string[]): Result<BenchOptions, st
     else if (flag === '--keep-temp') keepTemp = true;
     else if (flag === '--no-write') outFile = undefined;
     else if (flag === '--no-scoped') scoped = false;
+    else if (flag === '--no-restart') restart = false;
     else if (flag === '--out') outFile = takeValue() ?? outFile;
     else if (flag === '--render') renderFrom = takeValue();
     else if (flag === '--weft-node-options') {
@@ -203,5 +209,6 @@ export function parseBenchArgs(argv: readonly string[]): Result<BenchOptions, st
     weftNodeOptions,
     renderFrom,
     scoped,
+    restart,
   });
 }

@@ -14,7 +14,7 @@ import { createResourceValidator } from '../src/api/validate.js';
 import { createWorkloadKeyAndCsr } from '../src/proxy/tls/csr.js';
 import type { BenchOptions } from './args.js';
 import { weftCliPath } from './chains.js';
-import type { ChangeKind, ChangeRound, ControlBenchRun, RoundTraffic, ScenarioRun } from './control-results.js';
+import type { ChangeKind, ChangeRound, ControlBenchRun, Convergence, RoundTraffic, ScenarioRun } from './control-results.js';
 import {
   benchPolicyName,
   fullScale,
@@ -91,10 +91,11 @@ export function procStatusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 }
 
 /** Starts `weft control` on free ports with its own home; resolves with the API and distributor URLs. */
-async function startControl(ctx: ControlBenchContext, home: string, name: string): Promise<{ proc: Started; apiUrl: string; streamUrl: string }> {
+async function startControl(ctx: ControlBenchContext, home: string, name: string, ports: readonly [number, number] = [0, 0]): Promise<{ proc: Started; apiUrl: string; streamUrl: string }> {
   const out = join(home, '..', `${name}.stdout`);
   const log = join(home, '..', `${name}.log`);
-  const proc = ctx.registry.start(`weft control (${name})`, process.execPath, [weftCliPath(), 'control', '--listen', '127.0.0.1:0', '--distributor-listen', '127.0.0.1:0', '--home', home], log, out);
+  const args = [weftCliPath(), 'control', '--listen', `127.0.0.1:${ports[0]}`, '--distributor-listen', `127.0.0.1:${ports[1]}`, '--home', home];
+  const proc = ctx.registry.start(`weft control (${name})`, process.execPath, args, log, out);
   const deadline = Date.now() + 30_000;
   for (;;) {
     const text = existsSync(out) ? readFileSync(out, 'utf8') : '';
@@ -105,6 +106,10 @@ async function startControl(ctx: ControlBenchContext, home: string, name: string
     if (Date.now() > deadline) throw new Error(`weft control did not print its addresses within 30 s; see ${out}`);
     await sleep(50);
   }
+}
+
+function portOf(url: string): number {
+  return Number(new URL(url).port);
 }
 
 /** Waits until the process uses (almost) no CPU: at most 1 tick per 200 ms, bounded by `maxMs`. */
@@ -163,8 +168,8 @@ async function runScenario(o: BenchOptions, ctx: ControlBenchContext, input: Sce
   const changeTimeoutMs = o.changeTimeoutSeconds * 1000;
 
   ctx.progress(`[${input.label}] starting weft control`);
-  const cp = await startControl(ctx, home, scoped ? 'control-scoped' : 'control');
-  const pid = cp.proc.pid;
+  let cp = await startControl(ctx, home, scoped ? 'control-scoped' : 'control');
+  let pid = cp.proc.pid;
   const cpuAtStart = cpuTicks(pid);
   const admin = readFileSync(join(home, 'admin-token'), 'utf8').trim();
 
@@ -192,12 +197,9 @@ async function runScenario(o: BenchOptions, ctx: ControlBenchContext, input: Sce
   await Promise.all(Array.from({ length: 8 }, () => issue()));
   const certificatesSeconds = (now() - c0) / 1000;
 
-  // Configuration: every Service (and, scoped, one Workload per namespace) in one apply.
-  const docs = [...services(scale), ...(scoped ? scopedWorkloads(scale, workloadName, scopedExtraNamespaces) : [])];
-  const a0 = now();
-  expectStatus(await api(cp.apiUrl, 'POST', '/api/v1/apply', { resources: docs }, admin), 200, 'apply the Services');
-  const applySeconds = (now() - a0) / 1000;
-  ctx.progress(`[${input.label}] ${scale.namespaces} identities in ${certificatesSeconds.toFixed(1)} s; ${docs.length} resources applied in ${applySeconds.toFixed(1)} s`);
+  // Scoped: one Workload per namespace first (the proxies register as its instances).
+  if (scoped) expectStatus(await api(cp.apiUrl, 'POST', '/api/v1/apply', { resources: scopedWorkloads(scale, workloadName, scopedExtraNamespaces) }, admin), 200, 'apply the Workloads');
+  ctx.progress(`[${input.label}] ${scale.namespaces} identities issued in ${certificatesSeconds.toFixed(1)} s`);
 
   // The simulated proxies, in contiguous slices (whole namespaces where possible).
   const regs = registrations(scale, scoped ? workloadName : undefined);
@@ -210,38 +212,63 @@ async function runScenario(o: BenchOptions, ctx: ControlBenchContext, input: Sce
   try {
     const started = await fleet.gather((e): e is Extract<SimToRunner, { ev: 'started' }> => e.ev === 'started', 30_000);
     const simTicks = (): number => fleet.pids.reduce((s, p) => s + (p > 0 ? cpuTicks(p) : 0), 0);
-
-    // Connect: done when every proxy has ACKed a snapshot that shows every endpoint it should see.
+    let nextId = 0;
     const perProxyEndpoints = scoped ? (scale.servicesPerNamespace + Math.min(scopedExtraNamespaces, scale.namespaces - 1)) * scale.instancesPerNamespace : t.endpoints;
-    const byNamespace = Object.fromEntries(namespaces.map((ns) => [ns, perProxyEndpoints]));
-    const connectTimeoutMs = Math.max(60_000, o.budgetSeconds * 1000);
-    fleet.send({ cmd: 'expect', id: 0, check: { kind: 'endpointCount', byNamespace }, timeoutMs: connectTimeoutMs });
-    await fleet.gather(isExpecting(0), 10_000);
+    const seeing = (n: number): SnapshotCheck => ({ kind: 'endpointCount', byNamespace: Object.fromEntries(namespaces.map((ns) => [ns, n])) });
+    const convergeTimeoutMs = Math.max(60_000, o.budgetSeconds * 1000);
+
+    /** Registers `check` with every process, runs `act`, and waits until every proxy passes it (bounded). */
+    const converge = async (what: string, check: SnapshotCheck, act: () => Promise<number>, connects: boolean, fresh = false): Promise<{ c: Convergence; reports: Extract<SimToRunner, { ev: 'satisfied' }>[] }> => {
+      const id = nextId++;
+      fleet.send({ cmd: 'expect', id, check, timeoutMs: convergeTimeoutMs, fresh });
+      await fleet.gather(isExpecting(id), 10_000);
+      const cpu0 = cpuTicks(pid);
+      const t0 = await act();
+      const streams = connects ? await fleet.gather((e): e is Extract<SimToRunner, { ev: 'streams' }> => e.ev === 'streams', convergeTimeoutMs + 10_000) : [];
+      const reports = await fleet.gather(isSatisfied(id), convergeTimeoutMs + 15_000);
+      const all = reports.every((r) => r.satisfied === r.affected);
+      const converged = reports.reduce((s, r) => s + r.satisfied, 0);
+      if (!all) problems.push(`${what}: only ${converged} of ${t.proxies} proxies got there within ${convergeTimeoutMs / 1000} s`);
+      await waitIdle(pid, 10_000);
+      const c: Convergence = {
+        seconds: all ? (Math.max(...reports.map((r) => r.lastAckAt)) - t0) / 1000 : Number.NaN,
+        streamsSeconds: connects ? (Math.max(...streams.map((s) => s.openedAt)) - t0) / 1000 : Number.NaN,
+        converged,
+        failures: streams.flatMap((s) => s.failures),
+        controlCpuSeconds: (cpuTicks(pid) - cpu0) / hz,
+        traffic: sumTraffic(reports),
+      };
+      ctx.progress(`[${input.label}] ${what}: ${Number.isFinite(c.seconds) ? `${c.seconds.toFixed(2)} s to the last ACK` : `${converged}/${t.proxies} in time`}${connects ? ` (streams open after ${c.streamsSeconds.toFixed(1)} s)` : ''}; control ${c.controlCpuSeconds.toFixed(1)} s CPU, RSS ${procStatusMb(pid, 'VmRSS').toFixed(0)} MB`);
+      return { c, reports };
+    };
+
+    // Cold connect: no Services yet, so every snapshot is small and registrations change nobody else's.
     ctx.progress(`[${input.label}] connecting ${started.reduce((s, e) => s + e.proxies, 0)} simulated proxies from ${k} processes`);
-    const cpuBeforeConnect = cpuTicks(pid);
-    const t0 = now();
-    fleet.send({ cmd: 'connect' });
-    const streams = await fleet.gather((e): e is Extract<SimToRunner, { ev: 'streams' }> => e.ev === 'streams', connectTimeoutMs + 10_000);
-    const converged = await fleet.gather(isSatisfied(0), connectTimeoutMs + 10_000);
-    const connectedAll = converged.every((r) => r.satisfied === r.affected);
-    const connectSeconds = connectedAll ? (Math.max(...converged.map((r) => r.lastAckAt)) - t0) / 1000 : Number.NaN;
-    const failures = streams.flatMap((s) => s.failures);
-    if (!connectedAll) problems.push(`connect: only ${converged.reduce((s, r) => s + r.satisfied, 0)} of ${t.proxies} proxies converged within ${connectTimeoutMs / 1000} s`);
-    await waitIdle(pid, 10_000);
-    const fullBytes = converged.flatMap((r) => r.fullSnapshotBytes);
-    const connect: ScenarioRun['connect'] = {
-      seconds: connectSeconds,
-      streamsSeconds: (Math.max(...streams.map((s) => s.openedAt)) - t0) / 1000,
-      converged: converged.reduce((s, r) => s + r.satisfied, 0),
-      failures,
-      controlCpuSeconds: (cpuTicks(pid) - cpuBeforeConnect) / hz,
+    const connect = (await converge('connect', seeing(0), () => {
+      fleet.send({ cmd: 'connect' });
+      return Promise.resolve(now());
+    }, true)).c;
+
+    // Every Service in one apply: every proxy gets the whole mesh.
+    const docs = services(scale);
+    let applyMs = Number.NaN;
+    const bulk = await converge(`apply ${docs.length} Services`, seeing(perProxyEndpoints), async () => {
+      const a0 = now();
+      expectStatus(await api(cp.apiUrl, 'POST', '/api/v1/apply', { resources: docs }, admin), 200, 'apply the Services');
+      const a1 = now();
+      applyMs = a1 - a0;
+      return a1;
+    }, false);
+    const fullBytes = bulk.reports.flatMap((r) => r.fullSnapshotBytes);
+    const bulkApply: ScenarioRun['bulkApply'] = {
+      ...bulk.c,
+      resources: docs.length,
+      applyMs,
       fullSnapshotBytes: { median: median(fullBytes), min: Math.min(...fullBytes), max: Math.max(...fullBytes) },
-      traffic: sumTraffic(converged),
     };
     const rssAfterConnectMb = procStatusMb(pid, 'VmRSS');
-    ctx.progress(`[${input.label}] connected in ${connectSeconds.toFixed(1)} s (streams open after ${connect.streamsSeconds.toFixed(1)} s); control plane RSS ${rssAfterConnectMb.toFixed(0)} MB; full snapshot ${(connect.fullSnapshotBytes.median / 1024).toFixed(0)} KiB per proxy`);
+    ctx.progress(`[${input.label}] full snapshot ${(bulkApply.fullSnapshotBytes.median / 1024).toFixed(0)} KiB per proxy`);
 
-    let nextId = 1;
     let boxBusy = 0;
     let boxOwn = 0;
     let boxWall = 0;
@@ -336,6 +363,28 @@ async function runScenario(o: BenchOptions, ctx: ControlBenchContext, input: Sce
     });
 
     const simPeakRssMb = fleet.pids.map((p) => procStatusMb(p, 'VmHWM'));
+    const control: ScenarioRun['control'] = {
+      rssAfterConnectMb,
+      rssEndMb: procStatusMb(pid, 'VmRSS'),
+      peakRssMb: procStatusMb(pid, 'VmHWM'),
+      cpuSeconds: (cpuTicks(pid) - cpuAtStart) / hz,
+    };
+
+    // Last: restart the control plane on the same home and ports; every proxy reconnects at once.
+    let restart: ScenarioRun['restart'];
+    if (o.restart) {
+      await ctx.registry.stop(cp.proc, 5000);
+      const again = await converge('restart and resync', seeing(perProxyEndpoints), async () => {
+        const r0 = now();
+        const next = await startControl(ctx, home, scoped ? 'control-scoped-restarted' : 'control-restarted', [portOf(cp.apiUrl), portOf(cp.streamUrl)]);
+        cp = next;
+        pid = next.proc.pid;
+        fleet.send({ cmd: 'reconnect', url: next.streamUrl });
+        return r0;
+      }, true, true);
+      restart = { ...again.c, peakRssMb: procStatusMb(pid, 'VmHWM') };
+    }
+
     const run: ScenarioRun = {
       label: input.label,
       scoped,
@@ -344,16 +393,13 @@ async function runScenario(o: BenchOptions, ctx: ControlBenchContext, input: Sce
       totals: t,
       simProcesses: k,
       patchSupport: [...policy, ...endpoint].some((r) => r.traffic.patchMessages > 0 && r.traffic.nacks === 0),
-      setup: { certificatesSeconds, applySeconds, resources: docs.length },
+      setup: { certificatesSeconds },
       connect,
+      bulkApply,
+      restart,
       policy,
       endpoint,
-      control: {
-        rssAfterConnectMb,
-        rssEndMb: procStatusMb(pid, 'VmRSS'),
-        peakRssMb: procStatusMb(pid, 'VmHWM'),
-        cpuSeconds: (cpuTicks(pid) - cpuAtStart) / hz,
-      },
+      control,
       simPeakRssMb,
       otherVcpu: boxWall > 0 ? Math.max(0, boxBusy - boxOwn) / hz / boxWall : Number.NaN,
       problems,
@@ -416,6 +462,7 @@ export async function runControlBench(o: BenchOptions, ctx: ControlBenchContext)
 
 function emptyScenario(label: string, scale: ControlScale): ScenarioRun {
   const none = { snapshotMessages: 0, snapshotBytes: 0, patchMessages: 0, patchBytes: 0, otherMessages: 0, otherBytes: 0, nacks: 0 };
+  const nothing: Convergence = { seconds: Number.NaN, streamsSeconds: Number.NaN, converged: 0, failures: [], controlCpuSeconds: Number.NaN, traffic: none };
   return {
     label,
     scoped: true,
@@ -424,8 +471,10 @@ function emptyScenario(label: string, scale: ControlScale): ScenarioRun {
     totals: totals(scale),
     simProcesses: 0,
     patchSupport: false,
-    setup: { certificatesSeconds: Number.NaN, applySeconds: Number.NaN, resources: 0 },
-    connect: { seconds: Number.NaN, streamsSeconds: Number.NaN, converged: 0, failures: [], controlCpuSeconds: Number.NaN, fullSnapshotBytes: { median: Number.NaN, min: Number.NaN, max: Number.NaN }, traffic: none },
+    setup: { certificatesSeconds: Number.NaN },
+    connect: nothing,
+    bulkApply: { ...nothing, resources: 0, applyMs: Number.NaN, fullSnapshotBytes: { median: Number.NaN, min: Number.NaN, max: Number.NaN } },
+    restart: undefined,
     policy: [],
     endpoint: [],
     control: { rssAfterConnectMb: Number.NaN, rssEndMb: Number.NaN, peakRssMb: Number.NaN, cpuSeconds: Number.NaN },

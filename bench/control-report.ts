@@ -1,5 +1,5 @@
 // Pure: renders a control benchmark run as the `control` section of BENCHMARKS.md.
-import type { ChangeRound, ControlBenchRun, ScenarioRun } from './control-results.js';
+import type { ChangeRound, ControlBenchRun, Convergence, ScenarioRun } from './control-results.js';
 import { fmt, fmtInt, renderTable } from './markdown.js';
 import { median, percentileSorted } from './stats.js';
 
@@ -126,26 +126,46 @@ export function renderControlReport(run: ControlBenchRun): string {
     '',
   );
 
-  // Connect, sizes, memory.
+  // Connect, bulk apply, restart.
+  const phaseRows: string[][] = [];
+  for (const s of ran) {
+    const row = (phase: string, c: Convergence | undefined, extra: string): string[] =>
+      c === undefined
+        ? [scenarioTitle(s), phase, 'not run', '', '', '', extra]
+        : [
+            scenarioTitle(s),
+            phase,
+            Number.isFinite(c.seconds) ? `${fmt(c.seconds, 2)} s` : `**not all in time** (${fmtInt(c.converged)}/${fmtInt(s.totals.proxies)})`,
+            Number.isFinite(c.streamsSeconds) ? `${fmt(c.streamsSeconds, 1)} s` : '',
+            fmt(c.controlCpuSeconds, 1),
+            kib(c.traffic.snapshotBytes + c.traffic.patchBytes + c.traffic.otherBytes),
+            extra,
+          ];
+    phaseRows.push(row('cold connect (no Services yet)', s.connect, s.connect.failures.length > 0 ? `${s.connect.failures.length} streams failed` : ''));
+    phaseRows.push(row(`apply ${fmtInt(s.bulkApply.resources)} Services at once`, s.bulkApply, `the apply request took ${fmtInt(s.bulkApply.applyMs)} ms; timed from its answer`));
+    phaseRows.push(row('restart: store kept, registry empty, every proxy reconnects at once', s.restart, s.restart !== undefined ? `timed from the restart; peak RSS of the restarted process ${fmt(s.restart.peakRssMb, 0)} MB` : ''));
+  }
+  lines.push(
+    '### Connect, bulk apply, restart',
+    '',
+    renderTable(['Line', 'Phase', 'to the last proxy\'s ACK (of the whole mesh)', 'all streams open', 'control CPU s', 'received by all proxies', ''], phaseRows),
+    '',
+  );
   const crow: string[][] = ran.map((s) => [
     scenarioTitle(s),
-    `${fmt(s.connect.seconds, 1)} s (${fmtInt(s.connect.converged)}/${fmtInt(s.totals.proxies)})`,
-    `${fmt(s.connect.streamsSeconds, 1)} s`,
-    `${kib(s.connect.fullSnapshotBytes.median)} [${kib(s.connect.fullSnapshotBytes.min)}–${kib(s.connect.fullSnapshotBytes.max)}]`,
-    kib(s.connect.traffic.snapshotBytes + s.connect.traffic.patchBytes),
-    fmt(s.connect.controlCpuSeconds, 1),
+    `${kib(s.bulkApply.fullSnapshotBytes.median)} [${kib(s.bulkApply.fullSnapshotBytes.min)}–${kib(s.bulkApply.fullSnapshotBytes.max)}]`,
     `${fmt(s.control.rssAfterConnectMb, 0)} / ${fmt(s.control.rssEndMb, 0)} / ${fmt(s.control.peakRssMb, 0)}`,
     fmt(s.control.cpuSeconds, 1),
     s.simPeakRssMb.map((v) => fmt(v, 0)).join(' + '),
   ]);
   lines.push(
-    '### Connect, snapshot sizes, control plane resources',
+    '### Snapshot sizes and control plane resources',
     '',
-    renderTable(['Line', 'connect all proxies (to the last ACK of a full view)', 'all streams open', 'full snapshot per proxy, median [min–max]', 'received by all proxies while connecting', 'control CPU s while connecting', 'control RSS MB: after connect / end / peak', 'control CPU s, whole line', 'sim proxies peak RSS MB'], crow),
+    renderTable(['Line', 'full snapshot per proxy, median [min–max]', 'control RSS MB: after the bulk apply / after the changes / peak (VmHWM)', 'control CPU s before the restart', 'sim proxies peak RSS MB'], crow),
     '',
   );
-  const setup = ran.map((s) => `${scenarioTitle(s)}: ${s.totals.proxies > 0 ? `${s.scale.namespaces} certificates in ${fmt(s.setup.certificatesSeconds, 1)} s; ${fmtInt(s.setup.resources)} resources applied in ${fmt(s.setup.applySeconds, 2)} s` : ''}`);
-  lines.push(`Setup: ${setup.join('. ')}.`, '');
+  const setup = ran.map((s) => `${scenarioTitle(s)}: ${s.scale.namespaces} certificates issued in ${fmt(s.setup.certificatesSeconds, 1)} s`);
+  lines.push(`Setup: ${setup.join('; ')}.`, '');
 
   // Raw latencies.
   lines.push('Per change (ms to the last ACK, in order; warm-up in brackets):', '');

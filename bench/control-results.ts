@@ -38,6 +38,19 @@ export interface ChangeRound {
   readonly errors: readonly string[];
 }
 
+/** Every proxy reaching a state (connected, seeing the whole mesh), bounded by a timeout. */
+export interface Convergence {
+  /** Seconds to the last proxy's ACK; NaN when not every proxy got there in time. */
+  readonly seconds: number;
+  /** Seconds until every stream was open (connects only). */
+  readonly streamsSeconds: number;
+  readonly converged: number;
+  readonly failures: readonly string[];
+  readonly controlCpuSeconds: number;
+  /** What all proxies received meanwhile. */
+  readonly traffic: RoundTraffic;
+}
+
 export interface ScenarioRun {
   readonly label: string;
   /** Whether proxies were scoped to the Services they may reach (Workload.spec.reachableServices). */
@@ -52,23 +65,23 @@ export interface ScenarioRun {
   readonly setup: {
     /** Issuing the identities (one bootstrap token and certificate per namespace). */
     readonly certificatesSeconds: number;
-    /** Applying every Service (one POST /api/v1/apply). */
-    readonly applySeconds: number;
+  };
+  /** Cold connect: every proxy opens its stream to a control plane with no Services yet (small snapshots). */
+  readonly connect: Convergence;
+  /** Then every Service in one `POST /api/v1/apply`: from the API's answer to the last proxy's ACK of the whole mesh. */
+  readonly bulkApply: Convergence & {
     readonly resources: number;
-  };
-  readonly connect: {
-    /** From the first connect to the last proxy's ACK of a snapshot that shows the whole mesh; NaN on timeout. */
-    readonly seconds: number;
-    /** From the first connect until every stream was open. */
-    readonly streamsSeconds: number;
-    readonly converged: number;
-    readonly failures: readonly string[];
-    readonly controlCpuSeconds: number;
-    /** Bytes of each proxy's full snapshot message once the whole mesh is in it (its last one while connecting). */
+    /** How long the apply request itself took. */
+    readonly applyMs: number;
+    /** Each proxy's full snapshot line once the whole mesh is in it, in bytes. */
     readonly fullSnapshotBytes: { readonly median: number; readonly min: number; readonly max: number };
-    /** What all proxies received while connecting. */
-    readonly traffic: RoundTraffic;
   };
+  /**
+   * Last: the control plane is restarted on the same home (the store keeps every Service, the
+   * registry starts empty) and every proxy reconnects at once; from the restarted process's
+   * start to the last proxy's ACK of the whole mesh. Undefined when not run.
+   */
+  readonly restart: (Convergence & { readonly peakRssMb: number }) | undefined;
   readonly policy: readonly ChangeRound[];
   readonly endpoint: readonly ChangeRound[];
   readonly control: {

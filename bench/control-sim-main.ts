@@ -76,8 +76,9 @@ interface Expectation {
   readonly check: SnapshotCheck;
   readonly startedAt: number;
   readonly cpuStart: NodeJS.CpuUsage;
-  readonly affected: Set<SimProxy>;
-  readonly done: Map<SimProxy, number>;
+  /** By proxy key: a reconnect replaces the proxy objects, not the proxies the check is about. */
+  readonly affected: Set<string>;
+  readonly done: Map<string, number>;
   readonly timer: NodeJS.Timeout;
 }
 
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
         patch: { messages: traffic.patchMessages, bytes: traffic.patchBytes },
         other: { messages: traffic.otherMessages, bytes: traffic.otherBytes },
       },
-      fullSnapshotBytes: [...x.affected].map((p) => p.lastSnapshotBytes).filter((b): b is number => b !== undefined),
+      fullSnapshotBytes: [...x.affected].map((k) => byKey.get(k)?.lastSnapshotBytes).filter((b): b is number => b !== undefined),
       nacks: traffic.nacks,
       errors,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
@@ -122,18 +123,18 @@ async function main(): Promise<void> {
 
   const acked = (p: SimProxy, at: number): void => {
     const x = current;
-    if (x === undefined || !x.affected.has(p) || x.done.has(p)) return;
+    if (x === undefined || !x.affected.has(p.key) || x.done.has(p.key)) return;
     if (passes(x.check, p, p.snapshot)) {
-      x.done.set(p, at);
+      x.done.set(p.key, at);
       if (x.done.size === x.affected.size) finish(x);
     }
   };
 
-  const proxies: SimProxy[] = config.registrations.map((registration) => {
+  const build = (url: string): SimProxy[] => config.registrations.map((registration) => {
     const id = config.identities[registration.namespace];
     if (id === undefined) throw new Error(`no certificate for namespace ${registration.namespace}`);
     return createSimProxy({
-      url: config.url,
+      url,
       caPem: config.caPem,
       certPem: id.certPem,
       keyPem: id.keyPem,
@@ -145,14 +146,16 @@ async function main(): Promise<void> {
       now,
     });
   });
-  const byKey = new Map(proxies.map((p) => [p.key, p]));
+  let proxies = build(config.url);
+  let byKey = new Map(proxies.map((p) => [p.key, p]));
 
   const connectAll = async (): Promise<void> => {
     const failures: string[] = [];
+    const list = proxies;
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < proxies.length) {
-        const p = proxies[next++] as SimProxy;
+      while (next < list.length) {
+        const p = list[next++] as SimProxy;
         try {
           await p.open();
         } catch (e) {
@@ -161,7 +164,7 @@ async function main(): Promise<void> {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, config.connectConcurrency) }, () => worker()));
-    tell({ ev: 'streams', openedAt: now(), failures: failures.slice(0, 20), firstSnapshotBytes: proxies.map((p) => p.firstSnapshotBytes).filter((b): b is number => b !== undefined) });
+    tell({ ev: 'streams', openedAt: now(), failures: failures.slice(0, 20), firstSnapshotBytes: list.map((p) => p.firstSnapshotBytes).filter((b): b is number => b !== undefined) });
   };
 
   process.on('message', (raw: unknown) => {
@@ -170,10 +173,16 @@ async function main(): Promise<void> {
       case 'connect':
         void connectAll().catch((e: unknown) => tell({ ev: 'failed', message: `connect: ${String(e)}` }));
         return;
+      case 'reconnect':
+        for (const p of proxies) p.close();
+        proxies = build(m.url);
+        byKey = new Map(proxies.map((p) => [p.key, p]));
+        void connectAll().catch((e: unknown) => tell({ ev: 'failed', message: `reconnect: ${String(e)}` }));
+        return;
       case 'expect': {
         if (current !== undefined) finish(current);
         traffic = zeroTraffic();
-        const affected = new Set(proxies.filter((p) => affects(m.check, p.snapshot)));
+        const affected = new Set(proxies.filter((p) => affects(m.check, p.snapshot)).map((p) => p.key));
         const x: Expectation = {
           id: m.id,
           check: m.check,
@@ -186,7 +195,7 @@ async function main(): Promise<void> {
         current = x;
         tell({ ev: 'expecting', id: m.id, affected: affected.size });
         // A proxy may already be there (nothing to wait for): count it with the time of its last ACK.
-        for (const p of affected) if (passes(m.check, p, p.snapshot)) x.done.set(p, x.startedAt);
+        if (m.fresh !== true) for (const p of proxies) if (affected.has(p.key) && passes(m.check, p, p.snapshot)) x.done.set(p.key, x.startedAt);
         if (x.done.size === affected.size) finish(x);
         return;
       }
