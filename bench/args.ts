@@ -29,6 +29,8 @@ export interface BenchOptions {
   readonly renderFrom: string | undefined;
   /** control: measured changes per kind (policy, endpoint), after the warm-up ones. */
   readonly changes: number;
+  /** control: unmeasured changes per kind before the measured ones. */
+  readonly warmupChanges: number;
   /** control: processes the simulated proxies are spread over. */
   readonly simProcesses: number;
   /** control: longest wait for one change to reach every affected proxy, in seconds. */
@@ -59,6 +61,7 @@ export const defaultOptions: BenchOptions = {
   weftNodeOptions: sidecarNodeOptions,
   renderFrom: undefined,
   changes: 30,
+  warmupChanges: 2,
   simProcesses: 2,
   changeTimeoutSeconds: 60,
   budgetSeconds: 240,
@@ -91,6 +94,7 @@ flags (defaults in brackets):
   --weft-node-options "OPTS"  node options for the weft proxy processes [the sidecar launch options: ${sidecarNodeOptions.join(" ")}]
 control flags:
   --changes N          measured changes per kind (policy, endpoint) [30; --quick: 5]
+  --warmup-changes N   unmeasured changes per kind first [2]
   --sim-processes N    processes holding the simulated proxies [2]
   --change-timeout N   longest wait for one change, seconds [60]
   --budget N           wall-clock budget per change kind, seconds [240; --quick: 60]
@@ -111,6 +115,7 @@ const numericFlags = {
   '--rate': { key: 'rate', min: 1, max: 100000, integer: false },
   '--connections': { key: 'connections', min: 1, max: 1024, integer: true },
   '--changes': { key: 'changes', min: 1, max: 500, integer: true },
+  '--warmup-changes': { key: 'warmupChanges', min: 0, max: 50, integer: true },
   '--sim-processes': { key: 'simProcesses', min: 1, max: 16, integer: true },
   '--change-timeout': { key: 'changeTimeoutSeconds', min: 1, max: 600, integer: true },
   '--budget': { key: 'budgetSeconds', min: 1, max: 3600, integer: true },

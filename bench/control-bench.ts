@@ -221,7 +221,7 @@ async function runScenario(o: BenchOptions, ctx: ControlBenchContext, input: Sce
     const converge = async (what: string, check: SnapshotCheck, act: () => Promise<number>, connects: boolean, fresh = false): Promise<{ c: Convergence; reports: Extract<SimToRunner, { ev: 'satisfied' }>[] }> => {
       const id = nextId++;
       fleet.send({ cmd: 'expect', id, check, timeoutMs: convergeTimeoutMs, fresh });
-      await fleet.gather(isExpecting(id), 10_000);
+      await fleet.gather(isExpecting(id), 120_000);
       const cpu0 = cpuTicks(pid);
       const t0 = await act();
       const streams = connects ? await fleet.gather((e): e is Extract<SimToRunner, { ev: 'streams' }> => e.ev === 'streams', convergeTimeoutMs + 10_000) : [];
@@ -275,7 +275,7 @@ async function runScenario(o: BenchOptions, ctx: ControlBenchContext, input: Sce
     const measure = async (kind: ChangeKind, round: number, warmup: boolean, check: SnapshotCheck, perform: () => Promise<{ start: number; applyMs: number; change: string }>): Promise<ChangeRound> => {
       const id = nextId++;
       fleet.send({ cmd: 'expect', id, check, timeoutMs: changeTimeoutMs });
-      await fleet.gather(isExpecting(id), 10_000);
+      await fleet.gather(isExpecting(id), 120_000);
       const cpu0 = cpuTicks(pid);
       const sim0 = simTicks();
       const me0 = cpuTicks(process.pid);
@@ -314,7 +314,7 @@ async function runScenario(o: BenchOptions, ctx: ControlBenchContext, input: Sce
       return round_;
     };
 
-    const warmupChanges = 2;
+    const warmupChanges = o.warmupChanges;
     const runKind = async (kind: ChangeKind, one: (round: number, warmup: boolean) => Promise<ChangeRound>): Promise<ChangeRound[]> => {
       const rounds: ChangeRound[] = [];
       const budgetEnd = Date.now() + o.budgetSeconds * 1000;
@@ -357,7 +357,7 @@ async function runScenario(o: BenchOptions, ctx: ControlBenchContext, input: Sce
       const owner = ownerOf.get(key) ?? 0;
       return measure('endpoint', round, warmup, { kind: 'endpoint', namespace: reg.namespace, service: serviceName(0), address: reg.addresses[0] as string, present: ready }, async () => {
         fleet.send({ cmd: 'ready', key, ready }, owner);
-        const [sent] = await fleet.gather((e): e is Extract<SimToRunner, { ev: 'readySent' }> => e.ev === 'readySent' && e.key === key, 10_000, owner);
+        const [sent] = await fleet.gather((e): e is Extract<SimToRunner, { ev: 'readySent' }> => e.ev === 'readySent' && e.key === key, 120_000, owner);
         return { start: (sent as Extract<SimToRunner, { ev: 'readySent' }>).at, applyMs: Number.NaN, change: `${key} ${ready ? 'ready' : 'not ready'}` };
       });
     });
@@ -449,7 +449,7 @@ export async function runControlBench(o: BenchOptions, ctx: ControlBenchContext)
     settings: {
       quick: o.quick,
       changes: o.changes,
-      warmupChanges: 2,
+      warmupChanges: o.warmupChanges,
       changeTimeoutSeconds: o.changeTimeoutSeconds,
       budgetSeconds: o.budgetSeconds,
       simProcesses: o.simProcesses,

@@ -42,6 +42,7 @@ export function summarizeChanges(rounds: readonly ChangeRound[]): ChangeSummary 
 }
 
 const ms = (v: number): string => (v === Number.POSITIVE_INFINITY ? 'timeout' : fmtInt(v));
+const msUnit = (v: number): string => (v === Number.POSITIVE_INFINITY ? 'timeout' : `${fmtInt(v)} ms`);
 const kib = (bytes: number): string => (Number.isFinite(bytes) ? (bytes >= 1024 * 1024 ? `${fmt(bytes / 2 ** 20, 2)} MiB` : bytes >= 1024 ? `${fmt(bytes / 1024, 1)} KiB` : `${fmtInt(bytes)} B`) : '–');
 
 function verdict(value: number, limit: number): string {
@@ -90,8 +91,8 @@ export function renderControlReport(run: ControlBenchRun): string {
   for (const s of ran) {
     const p = summarizeChanges(s.policy);
     const e = summarizeChanges(s.endpoint);
-    targetRows.push([`policy change p99 < 1 s`, scenarioTitle(s), `${ms(p.p99Ms)} ms`, verdict(p.p99Ms, controlTargets.policyP99Ms)]);
-    targetRows.push([`endpoint change p99 < 2 s`, scenarioTitle(s), `${ms(e.p99Ms)} ms`, verdict(e.p99Ms, controlTargets.endpointP99Ms)]);
+    targetRows.push([`policy change p99 < 1 s`, scenarioTitle(s), msUnit(p.p99Ms), verdict(p.p99Ms, controlTargets.policyP99Ms)]);
+    targetRows.push([`endpoint change p99 < 2 s`, scenarioTitle(s), msUnit(e.p99Ms), verdict(e.p99Ms, controlTargets.endpointP99Ms)]);
     targetRows.push([`control plane memory < 1 GB`, scenarioTitle(s), `${fmt(s.control.peakRssMb, 0)} MB peak RSS (VmHWM)`, verdict(s.control.peakRssMb, controlTargets.memoryMb)]);
   }
   lines.push('### Targets', '', renderTable(['Target', 'Line', 'Measured', 'Verdict'], targetRows), '');
