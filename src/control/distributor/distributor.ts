@@ -5,6 +5,13 @@
  * pushes each connected proxy its snapshot when its version differs from the one last sent.
  * Records ACK/NACK per proxy: a NACK leaves the proxy on its old version, visible in `status()`.
  *
+ * What is pushed: a full `snapshot` on connect; after that a `patch` from the snapshot last sent
+ * (see diff-snapshots.ts: endpoint changes become upserts of the changed services only) when it
+ * touches fewer than half the services, else the full snapshot. A proxy NACKs a patch whose base it
+ * is not on with a reason starting with `baseMismatchReason`: it then gets the full snapshot (such
+ * a NACK is a resync request, not a refusal, so it is not shown as a NACK). After a real NACK of
+ * the version last sent the proxy stays on an older one, so its next push is full.
+ *
  * A proxy's first message says which instance it runs for; the identity its certificate proved
  * must be that instance's (same namespace, same service account, the mesh's trust domain).
  * Registration happens then; a lost stream stops the heartbeats, so the instance's lease lapses
@@ -13,15 +20,17 @@
 import type { Resource } from '../../api/resource.js';
 import type { ErrorCode } from '../../core/errors.js';
 import { ok, type Result } from '../../core/result.js';
+import { baseMismatchReason } from '../../proxy/control-stream/stream-protocol.js';
 import type { ProxySnapshot } from '../../proxy/snapshot/proxy-snapshot.js';
 import { parseSpiffeId } from '../../proxy/tls/spiffe-id.js';
-import { compileProxySnapshots, type CompileOptions } from '../compiler/compile-proxy-snapshots.js';
+import { createSnapshotCompiler, type CompileOptions } from '../compiler/compile-proxy-snapshots.js';
 import { meshSettingsOf } from '../compiler/mesh-settings.js';
 import { createWorldSnapshot } from '../compiler/world-snapshot.js';
 import type { Registry } from '../registry/registry.js';
 import { parseWorkloadRegistration } from '../registry/workload-instance.js';
 import type { ResourceStore, StoreError } from '../store/resource-store.js';
 import { refKey, refOf } from '../store/resource-ref.js';
+import { diffSnapshots, patchIsWorthIt } from './diff-snapshots.js';
 import type { ControlMessage, ProxyMessage } from './stream-messages.js';
 
 export interface ProxyConnection {
@@ -94,6 +103,10 @@ interface Session {
   readonly connection: ProxyConnection;
   key?: string;
   sentVersion?: string;
+  /** The snapshot last sent, when the proxy should be on it: the base of the next patch. */
+  sent?: ProxySnapshot;
+  /** Versions sent as patches since the last full snapshot (a base-mismatch NACK of an older one is stale). */
+  readonly patchVersions: Set<string>;
   ackedVersion?: string;
   nack?: { version: string; reason: string };
   certificate?: ProxyCertificate;
@@ -115,6 +128,8 @@ export function createDistributor(options: DistributorOptions): Distributor {
   const sessions = new Map<string, Session>(); // by instance key, once hello'd
   const history = new Map<string, Session>(); // last session per key, for status after disconnect
   let latest: ReadonlyMap<string, ProxySnapshot> = new Map();
+  // Remembers the last compile: unchanged Services, lists and snapshots are reused, not rebuilt.
+  const compiler = createSnapshotCompiler(options.compile ?? {});
   let pending: unknown;
   let cancelWatch: (() => void) | undefined;
   let registryVersion = registry.snapshot().version;
@@ -139,7 +154,7 @@ export function createDistributor(options: DistributorOptions): Distributor {
   function push(): void {
     const registrySnapshot = registry.snapshot();
     registryVersion = registrySnapshot.version;
-    latest = compileProxySnapshots(createWorldSnapshot([...resources.values()], registrySnapshot.instances), options.compile ?? {});
+    latest = compiler.compile(createWorldSnapshot([...resources.values()], registrySnapshot.instances));
     for (const [key, s] of sessions) sendLatest(key, s);
   }
 
@@ -147,6 +162,17 @@ export function createDistributor(options: DistributorOptions): Distributor {
     const snapshot = latest.get(key);
     if (snapshot === undefined || snapshot.version === s.sentVersion || !s.open) return;
     s.sentVersion = snapshot.version;
+    if (s.sent !== undefined) {
+      const patch = diffSnapshots(s.sent, snapshot);
+      if (patchIsWorthIt(patch, snapshot)) {
+        s.sent = snapshot;
+        s.patchVersions.add(snapshot.version);
+        s.connection.send({ type: 'patch', ...patch });
+        return;
+      }
+    }
+    s.sent = snapshot;
+    s.patchVersions.clear();
     s.connection.send({ type: 'snapshot', snapshot });
   }
 
@@ -197,7 +223,7 @@ export function createDistributor(options: DistributorOptions): Distributor {
       return ok(undefined);
     },
     connect(identity, connection) {
-      const s: Session = { identity, connection, open: true };
+      const s: Session = { identity, connection, open: true, patchVersions: new Set() };
       return {
         receive(message) {
           if (!s.open) return;
@@ -223,7 +249,18 @@ export function createDistributor(options: DistributorOptions): Distributor {
               return;
             case 'nack':
               registry.heartbeat(ns, name);
+              if (message.reason.startsWith(baseMismatchReason)) {
+                // The proxy is not on the patch's base: resend whole (once, not per stale patch).
+                if (s.patchVersions.has(message.version)) {
+                  delete s.sent;
+                  delete s.sentVersion;
+                  s.patchVersions.clear();
+                  sendLatest(s.key, s);
+                }
+                return;
+              }
               s.nack = { version: message.version, reason: message.reason };
+              if (message.version === s.sentVersion) delete s.sent;
               return;
             case 'ready':
               if (registry.setReady(ns, name, message.ready)) schedule();
