@@ -428,10 +428,10 @@ export async function runControlBench(o: BenchOptions, ctx: ControlBenchContext)
   const loadStart = loadavg()[0] ?? Number.NaN;
   const scale = o.quick ? quickScale : fullScale;
   const scenarios: ScenarioRun[] = [];
-  scenarios.push(await runScenario(o, ctx, { label: 'every proxy sees every Service', scale, scoped: false }));
+  scenarios.push(await runScenario(o, ctx, { label: 'unscoped: every proxy gets every Service', scale, scoped: false }));
   if (o.scoped) {
     const why = scopingSupported(scale);
-    const label = `scoped: own namespace + ${scopedExtraNamespaces} other Services (reachableServices)`;
+    const label = `scoped: reachableServices = own namespace + ${scopedExtraNamespaces} Services elsewhere`;
     if (why !== undefined) {
       ctx.progress(`[scoped] skipped: ${why}`);
       scenarios.push({ ...emptyScenario(label, scale), unavailable: why });

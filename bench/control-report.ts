@@ -51,7 +51,7 @@ function verdict(value: number, limit: number): string {
 }
 
 function scenarioTitle(s: ScenarioRun): string {
-  return s.scoped ? `scoped (${s.label.replace(/^scoped: /, '')})` : s.label;
+  return s.label;
 }
 
 /** The whole `control` section. */

@@ -6,7 +6,7 @@
 // are measured alone.
 import { readFileSync } from 'node:fs';
 import type { ProxySnapshot } from '../src/proxy/snapshot/proxy-snapshot.js';
-import type { SnapshotPatch } from '../src/proxy/control-stream/stream-protocol.js';
+import { applySnapshotPatch } from '../src/proxy/control-stream/apply-snapshot-patch.js';
 import { createSimProxy, zeroTraffic, type PatchApplier, type SimProxy, type TrafficCounters } from './control-sim-proxy.js';
 import type { RunnerToSim, SimConfig, SimToRunner, SnapshotCheck } from './control-sim-protocol.js';
 
@@ -16,37 +16,11 @@ function tell(m: SimToRunner): void {
   process.send?.(m);
 }
 
-/**
- * The code base's patch function, when it has one (src/proxy/control-stream/apply-snapshot-patch.ts,
- * from the control-scale work). Loaded by path so that this harness builds on either side of it.
- */
-async function loadPatchApplier(): Promise<PatchApplier | undefined> {
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(new URL('../src/proxy/control-stream/apply-snapshot-patch.js', import.meta.url).href)) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  const f = mod['applySnapshotPatch'];
-  if (typeof f !== 'function') return undefined;
-  const apply = f as (base: ProxySnapshot, patch: SnapshotPatch) => unknown;
-  return (base, patch) => {
-    let out: unknown;
-    try {
-      out = apply(base, patch);
-    } catch (e) {
-      return { ok: false, reason: `the patch does not apply: ${e instanceof Error ? e.message : String(e)}` };
-    }
-    // Either a Result<ProxySnapshot, ...> or the snapshot itself.
-    if (typeof out === 'object' && out !== null && 'ok' in out) {
-      const r = out as { ok: boolean; value?: ProxySnapshot; error?: unknown };
-      if (r.ok && r.value !== undefined) return { ok: true, snapshot: r.value };
-      const e = r.error as { message?: unknown } | undefined;
-      return { ok: false, reason: `the patch does not apply: ${typeof e?.message === 'string' ? e.message : JSON.stringify(r.error)}` };
-    }
-    return { ok: true, snapshot: out as ProxySnapshot };
-  };
-}
+/** Applies a patch as the proxy does (base check, sections, per-service upserts and removals). */
+const applyPatch: PatchApplier = (base, patch) => {
+  const r = applySnapshotPatch(base, patch);
+  return r.ok ? { ok: true, snapshot: r.value } : { ok: false, reason: r.error };
+};
 
 function passes(check: SnapshotCheck, p: SimProxy, s: ProxySnapshot | undefined): boolean {
   if (s === undefined) return false;
@@ -82,11 +56,10 @@ interface Expectation {
   readonly timer: NodeJS.Timeout;
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const configFile = process.argv[2];
   if (configFile === undefined) throw new Error('usage: control-sim-main.js CONFIG.json');
   const config = JSON.parse(readFileSync(configFile, 'utf8')) as SimConfig;
-  const applyPatch = await loadPatchApplier();
   let traffic: TrafficCounters = zeroTraffic();
   let current: Expectation | undefined;
 
@@ -219,7 +192,9 @@ async function main(): Promise<void> {
   tell({ ev: 'started', proxies: proxies.length });
 }
 
-main().catch((e: unknown) => {
+try {
+  main();
+} catch (e) {
   tell({ ev: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   process.exit(1);
-});
+}

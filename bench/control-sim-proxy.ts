@@ -1,7 +1,7 @@
 // One simulated proxy of the control benchmark: an HTTP/2 session over mTLS to the distributor with
 // one subscription stream, as a real proxy holds it. It sends `hello` with its registration, parses
 // every line it receives (JSON), applies patches to the snapshot it is on (applySnapshotPatch, when
-// the code base has it), ACKs each resulting version, NACKs what it cannot apply, and counts the
+// the control-stream code), ACKs each resulting version, NACKs what it cannot apply, and counts the
 // bytes it received per message kind. Nothing is skipped: this is the per-proxy work of a real
 // proxy's control stream, minus the listeners it would then reconfigure.
 import { connect, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
@@ -10,7 +10,7 @@ import type { ControlMessage, SnapshotPatch } from '../src/proxy/control-stream/
 import { baseMismatchReason, subscribePath } from '../src/proxy/control-stream/stream-protocol.js';
 import type { BenchRegistration } from './control-scenario.js';
 
-/** Applies a patch to its base snapshot; undefined when the code base has no patch support. */
+/** Applies a patch to its base snapshot. */
 export type PatchApplier = (base: ProxySnapshot, patch: SnapshotPatch) => { ok: true; snapshot: ProxySnapshot } | { ok: false; reason: string };
 
 export interface TrafficCounters {
@@ -34,7 +34,7 @@ export interface SimProxyOptions {
   readonly keyPem: string;
   readonly registration: BenchRegistration;
   readonly windowBytes: number;
-  readonly applyPatch: PatchApplier | undefined;
+  readonly applyPatch: PatchApplier;
   /** Counters shared by the process (reset per measured change by the owner). */
   readonly traffic: () => TrafficCounters;
   /** Called after each ACK is written, with the hrtime ms of the write. */
@@ -99,7 +99,6 @@ export function createSimProxy(o: SimProxyOptions): SimProxy {
         send(`${JSON.stringify({ type: 'nack', version: message.version, reason })}\n`);
       };
       if (snapshot === undefined || snapshot.version !== message.base) return refuse(`${baseMismatchReason}: on ${snapshot?.version ?? 'nothing'}, patch is for ${message.base}`);
-      if (o.applyPatch === undefined) return refuse(`${baseMismatchReason}: this build cannot apply patches`);
       const applied = o.applyPatch(snapshot, message);
       if (!applied.ok) return refuse(applied.reason);
       snapshot = applied.snapshot;

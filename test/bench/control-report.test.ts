@@ -15,7 +15,7 @@ const conv: Convergence = { seconds: 2.5, streamsSeconds: 2, converged: 1000, fa
 
 function scenario(policy: ChangeRound[], endpoint: ChangeRound[], extra: Partial<ScenarioRun> = {}): ScenarioRun {
   return {
-    label: 'every proxy sees every Service',
+    label: 'unscoped: every proxy gets every Service',
     scoped: false,
     unavailable: undefined,
     scale: fullScale,
@@ -67,21 +67,21 @@ test('the control section: target verdicts, tables, raw changes, an unavailable 
   const endpoint = [change(1, 2500)];
   const md = renderControlReport(run([
     scenario(policy, endpoint),
-    { ...scenario([], []), label: 'scoped: own namespace + 5 other Services (reachableServices)', scoped: true, unavailable: 'this build does not accept Workload.spec.reachableServices' },
+    { ...scenario([], []), label: 'scoped: reachableServices = own namespace + 5 Services elsewhere', scoped: true, unavailable: 'this build does not accept Workload.spec.reachableServices' },
   ]));
-  assert.match(md, /\| policy change p99 < 1 s \| every proxy sees every Service \| 950 ms \| pass \|/);
-  assert.match(md, /\| endpoint change p99 < 2 s \| every proxy sees every Service \| 2,500 ms \| \*\*FAIL\*\* \|/);
-  assert.match(md, /\| control plane memory < 1 GB \| every proxy sees every Service \| 900 MB peak RSS \(VmHWM\) \| pass \|/);
-  assert.match(md, /- every proxy sees every Service, policy: \[900\], 400, 950/);
-  assert.match(md, /\| every proxy sees every Service \| 1\.24 MiB \[1\.24 MiB–1\.24 MiB\] \| 300 \/ 320 \/ 900 \|/);
+  assert.match(md, /\| policy change p99 < 1 s \| unscoped: every proxy gets every Service \| 950 ms \| pass \|/);
+  assert.match(md, /\| endpoint change p99 < 2 s \| unscoped: every proxy gets every Service \| 2,500 ms \| \*\*FAIL\*\* \|/);
+  assert.match(md, /\| control plane memory < 1 GB \| unscoped: every proxy gets every Service \| 900 MB peak RSS \(VmHWM\) \| pass \|/);
+  assert.match(md, /- unscoped: every proxy gets every Service, policy: \[900\], 400, 950/);
+  assert.match(md, /\| unscoped: every proxy gets every Service \| 1\.24 MiB \[1\.24 MiB–1\.24 MiB\] \| 300 \/ 320 \/ 900 \|/);
   assert.match(md, /restart: store kept, registry empty, every proxy reconnects at once \| not run/);
-  assert.match(md, /scoped \(own namespace \+ 5 other Services \(reachableServices\)\): not measured — this build does not accept/);
+  assert.match(md, /scoped: reachableServices = own namespace \+ 5 Services elsewhere: not measured — this build does not accept/);
   assert.doesNotMatch(md, /NaN|null|undefined/);
 });
 
 test('a change that timed out fails its target and says so', () => {
   const md = renderControlReport(run([scenario([change(1, 300), change(2, Number.NaN)], [change(1, 100)])]));
-  assert.match(md, /\| policy change p99 < 1 s \| every proxy sees every Service \| timeout \| \*\*FAIL\*\* \(timeout\) \|/);
+  assert.match(md, /\| policy change p99 < 1 s \| unscoped: every proxy gets every Service \| timeout \| \*\*FAIL\*\* \(timeout\) \|/);
 });
 
 test('the scenario: 1,000 proxies, 1,000 Services, 10,000 endpoints; valid resources; distinct addresses', () => {

@@ -60,7 +60,7 @@ test('npm run bench -- control --quick measures 100 proxies and writes its secti
     for (const c of measured) {
       assert.ok(Number.isFinite(c.latencyMs) && c.latencyMs > 0, `${kind}: ${c.change} reached every affected proxy`);
       assert.equal(c.satisfied, c.affected);
-      // Unscoped, every proxy sees every Service: both kinds of change reach all 100.
+      // Unscoped, unscoped: every proxy gets every Service: both kinds of change reach all 100.
       assert.equal(c.affected, 100);
       assert.ok(c.traffic.snapshotBytes + c.traffic.patchBytes > 0, `${kind}: the proxies received the change`);
       assert.equal(c.traffic.nacks, 0);
@@ -75,7 +75,7 @@ test('npm run bench -- control --quick measures 100 proxies and writes its secti
   for (const heading of ['## Control plane scale', '### Targets', '### Apply → last ACK', '### Connect, bulk apply, restart', '### Snapshot sizes and control plane resources', '### Caveats']) {
     assert.ok(section.includes(heading), `the section has "${heading}"`);
   }
-  assert.match(section, /\| policy change p99 < 1 s \| every proxy sees every Service \| [\d,]+ ms \| (pass|\*\*FAIL\*\*) \|/);
+  assert.match(section, /\| policy change p99 < 1 s \| unscoped: every proxy gets every Service \| [\d,]+ ms \| (pass|\*\*FAIL\*\*) \|/);
   assert.match(section, /\| endpoint change p99 < 2 s \|/);
   assert.match(section, /quick smoke run/);
   assert.equal(r.stdout.trim(), section.replace('<!-- bench:control:start -->', '').trim(), 'stdout carries the same section');
