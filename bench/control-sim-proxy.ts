@@ -65,6 +65,7 @@ export function createSimProxy(o: SimProxyOptions): SimProxy {
   let snapshot: ProxySnapshot | undefined;
   let firstSnapshotBytes: number | undefined;
   let lastSnapshotBytes: number | undefined;
+  let closing = false;
   const problems: string[] = [];
 
   const send = (line: string): void => {
@@ -174,13 +175,21 @@ export function createSimProxy(o: SimProxyOptions): SimProxy {
         });
         st.on('response', (headers) => {
           if (headers[':status'] !== 200) reject(new Error(`subscribe answered ${String(headers[':status'])}`));
-          else resolve();
+          else {
+            resolve();
+            // From now on a stream that ends without our asking is a lost subscription (e.g. the
+            // control plane's keep-alive PING went unanswered while this process was busy).
+            st.once('close', () => {
+              if (!closing) problems.push('the subscription stream ended (closed by the control plane or the connection was lost)');
+            });
+          }
         });
         send(`${JSON.stringify({ type: 'hello', registration: o.registration })}\n`);
       });
     },
     send,
     close() {
+      closing = true;
       stream?.close();
       session?.close();
     },
