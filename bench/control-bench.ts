@@ -125,8 +125,9 @@ async function waitIdle(pid: number, maxMs: number): Promise<void> {
 }
 
 function sumTraffic(reports: readonly Extract<SimToRunner, { ev: 'satisfied' }>[]): RoundTraffic {
-  const t = { snapshotMessages: 0, snapshotBytes: 0, patchMessages: 0, patchBytes: 0, otherMessages: 0, otherBytes: 0, nacks: 0 };
+  const t = { snapshotMessages: 0, snapshotBytes: 0, patchMessages: 0, patchBytes: 0, otherMessages: 0, otherBytes: 0, nacks: 0, reconnects: 0 };
   for (const r of reports) {
+    t.reconnects += r.traffic.reconnects;
     t.snapshotMessages += r.traffic.snapshot.messages;
     t.snapshotBytes += r.traffic.snapshot.bytes;
     t.patchMessages += r.traffic.patch.messages;
@@ -461,7 +462,7 @@ export async function runControlBench(o: BenchOptions, ctx: ControlBenchContext)
 }
 
 function emptyScenario(label: string, scale: ControlScale): ScenarioRun {
-  const none = { snapshotMessages: 0, snapshotBytes: 0, patchMessages: 0, patchBytes: 0, otherMessages: 0, otherBytes: 0, nacks: 0 };
+  const none = { snapshotMessages: 0, snapshotBytes: 0, patchMessages: 0, patchBytes: 0, otherMessages: 0, otherBytes: 0, nacks: 0, reconnects: 0 };
   const nothing: Convergence = { seconds: Number.NaN, streamsSeconds: Number.NaN, converged: 0, failures: [], controlCpuSeconds: Number.NaN, traffic: none };
   return {
     label,

@@ -43,7 +43,7 @@ export function summarizeChanges(rounds: readonly ChangeRound[]): ChangeSummary 
 
 const ms = (v: number): string => (v === Number.POSITIVE_INFINITY ? 'timeout' : fmtInt(v));
 const msUnit = (v: number): string => (v === Number.POSITIVE_INFINITY ? 'timeout' : `${fmtInt(v)} ms`);
-const kib = (bytes: number): string => (Number.isFinite(bytes) ? (bytes >= 1024 * 1024 ? `${fmt(bytes / 2 ** 20, 2)} MiB` : bytes >= 1024 ? `${fmt(bytes / 1024, 1)} KiB` : `${fmtInt(bytes)} B`) : '–');
+const kib = (bytes: number): string => (Number.isFinite(bytes) ? (bytes >= 2 ** 30 ? `${fmt(bytes / 2 ** 30, 2)} GiB` : bytes >= 1024 * 1024 ? `${fmt(bytes / 2 ** 20, 2)} MiB` : bytes >= 1024 ? `${fmt(bytes / 1024, 1)} KiB` : `${fmtInt(bytes)} B`) : '–');
 
 function verdict(value: number, limit: number): string {
   if (!Number.isFinite(value)) return value === Number.POSITIVE_INFINITY ? '**FAIL** (timeout)' : '–';
@@ -142,9 +142,10 @@ export function renderControlReport(run: ControlBenchRun): string {
             kib(c.traffic.snapshotBytes + c.traffic.patchBytes + c.traffic.otherBytes),
             extra,
           ];
-    phaseRows.push(row('cold connect (no Services yet)', s.connect, s.connect.failures.length > 0 ? `${s.connect.failures.length} streams failed` : ''));
-    phaseRows.push(row(`apply ${fmtInt(s.bulkApply.resources)} Services at once`, s.bulkApply, `the apply request took ${fmtInt(s.bulkApply.applyMs)} ms; timed from its answer`));
-    phaseRows.push(row('restart: store kept, registry empty, every proxy reconnects at once', s.restart, s.restart !== undefined ? `timed from the restart; peak RSS of the restarted process ${fmt(s.restart.peakRssMb, 0)} MB` : ''));
+    const lost = (c: Convergence | undefined): string => (c !== undefined && c.traffic.reconnects > 0 ? `; ${fmtInt(c.traffic.reconnects)} subscriptions lost and reopened meanwhile` : '');
+    phaseRows.push(row('cold connect (no Services yet)', s.connect, `${s.connect.failures.length > 0 ? `${s.connect.failures.length} streams failed to open at first` : ''}${lost(s.connect)}`));
+    phaseRows.push(row(`apply ${fmtInt(s.bulkApply.resources)} Services at once`, s.bulkApply, `the apply request took ${fmtInt(s.bulkApply.applyMs)} ms; timed from its answer${lost(s.bulkApply)}`));
+    phaseRows.push(row('restart: store kept, registry empty, every proxy reconnects at once', s.restart, s.restart !== undefined ? `timed from the restart; peak RSS of the restarted process ${fmt(s.restart.peakRssMb, 0)} MB${lost(s.restart)}` : ''));
   }
   lines.push(
     '### Connect, bulk apply, restart',

@@ -14,6 +14,8 @@ export interface RoundTraffic {
   readonly otherMessages: number;
   readonly otherBytes: number;
   readonly nacks: number;
+  /** Subscriptions the simulated proxies lost and reopened. */
+  readonly reconnects: number;
 }
 
 export interface ChangeRound {

@@ -85,6 +85,7 @@ function main(): void {
         snapshot: { messages: traffic.snapshotMessages, bytes: traffic.snapshotBytes },
         patch: { messages: traffic.patchMessages, bytes: traffic.patchBytes },
         other: { messages: traffic.otherMessages, bytes: traffic.otherBytes },
+        reconnects: traffic.reconnects,
       },
       fullSnapshotBytes: [...x.affected].map((k) => byKey.get(k)?.lastSnapshotBytes).filter((b): b is number => b !== undefined),
       nacks: traffic.nacks,

@@ -40,6 +40,8 @@ export interface Traffic {
   readonly snapshot: { readonly messages: number; readonly bytes: number };
   readonly patch: { readonly messages: number; readonly bytes: number };
   readonly other: { readonly messages: number; readonly bytes: number };
+  /** Subscriptions lost and reopened (with backoff) meanwhile. */
+  readonly reconnects: number;
 }
 
 export type SimToRunner =

@@ -21,10 +21,12 @@ export interface TrafficCounters {
   otherMessages: number;
   otherBytes: number;
   nacks: number;
+  /** Subscriptions lost and reopened. */
+  reconnects: number;
 }
 
 export function zeroTraffic(): TrafficCounters {
-  return { snapshotMessages: 0, snapshotBytes: 0, patchMessages: 0, patchBytes: 0, otherMessages: 0, otherBytes: 0, nacks: 0 };
+  return { snapshotMessages: 0, snapshotBytes: 0, patchMessages: 0, patchBytes: 0, otherMessages: 0, otherBytes: 0, nacks: 0, reconnects: 0 };
 }
 
 export interface SimProxyOptions {
@@ -112,6 +114,84 @@ export function createSimProxy(o: SimProxyOptions): SimProxy {
     problems.push(`error from the control plane: ${message.code} ${message.message}`);
   };
 
+  const openOnce = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const s = connect(o.url, {
+        ca: o.caPem,
+        cert: o.certPem,
+        key: o.keyPem,
+        minVersion: 'TLSv1.3',
+        // The control plane's certificate carries a SPIFFE ID, not a host name.
+        checkServerIdentity: () => undefined,
+        settings: { initialWindowSize: o.windowBytes, enablePush: false },
+      });
+      session = s;
+      s.once('connect', () => s.setLocalWindowSize(o.windowBytes));
+      s.on('error', (e: Error) => {
+        problems.push(`session: ${e.message}`);
+        reject(e);
+      });
+      const st = s.request({ ':method': 'POST', ':path': subscribePath, 'content-type': 'application/x-ndjson' }, { endStream: false });
+      stream = st;
+      st.on('error', (e: Error) => {
+        problems.push(`stream: ${e.message}`);
+        reject(e);
+      });
+      st.on('close', () => reject(new Error('the stream closed before a response')));
+      let parts: Buffer[] = [];
+      let partLength = 0;
+      st.on('data', (chunk: Buffer) => {
+        let start = 0;
+        let nl = chunk.indexOf(10, start);
+        while (nl !== -1) {
+          const piece = chunk.subarray(start, nl);
+          let line = piece;
+          if (parts.length > 0) {
+            parts.push(piece);
+            line = Buffer.concat(parts, partLength + piece.length);
+            parts = [];
+            partLength = 0;
+          }
+          onLine(line);
+          start = nl + 1;
+          nl = chunk.indexOf(10, start);
+        }
+        if (start < chunk.length) {
+          const rest = chunk.subarray(start);
+          parts.push(rest);
+          partLength += rest.length;
+        }
+      });
+      st.on('response', (headers) => {
+        if (headers[':status'] !== 200) reject(new Error(`subscribe answered ${String(headers[':status'])}`));
+        else {
+          resolve();
+          // From now on a stream that ends without our asking is a lost subscription (e.g. the
+          // control plane's keep-alive PING went unanswered while this process was busy).
+          st.once('close', () => {
+            if (closing) return;
+            problems.push('a subscription stream ended without the proxy asking (the control plane closed it or the connection was lost); it reconnected');
+            o.traffic().reconnects++;
+            s.destroy();
+            reconnectLater(0);
+          });
+        }
+      });
+      send(`${JSON.stringify({ type: 'hello', registration: o.registration })}\n`);
+    });
+
+  /** As a real proxy: reconnect with exponential backoff (0.5 s doubling to 8 s) and jitter, keeping the last snapshot. */
+  const reconnectLater = (attempt: number): void => {
+    const delay = Math.min(8000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+    setTimeout(() => {
+      if (closing) return;
+      openOnce().catch(() => {
+        session?.destroy();
+        reconnectLater(attempt + 1);
+      });
+    }, delay).unref();
+  };
+
   const proxy: SimProxy = {
     key,
     registration: o.registration,
@@ -125,68 +205,7 @@ export function createSimProxy(o: SimProxyOptions): SimProxy {
       return lastSnapshotBytes;
     },
     problems,
-    open() {
-      return new Promise<void>((resolve, reject) => {
-        const s = connect(o.url, {
-          ca: o.caPem,
-          cert: o.certPem,
-          key: o.keyPem,
-          minVersion: 'TLSv1.3',
-          // The control plane's certificate carries a SPIFFE ID, not a host name.
-          checkServerIdentity: () => undefined,
-          settings: { initialWindowSize: o.windowBytes, enablePush: false },
-        });
-        session = s;
-        s.once('connect', () => s.setLocalWindowSize(o.windowBytes));
-        s.on('error', (e: Error) => {
-          problems.push(`session: ${e.message}`);
-          reject(e);
-        });
-        const st = s.request({ ':method': 'POST', ':path': subscribePath, 'content-type': 'application/x-ndjson' }, { endStream: false });
-        stream = st;
-        st.on('error', (e: Error) => {
-          problems.push(`stream: ${e.message}`);
-          reject(e);
-        });
-        st.on('close', () => reject(new Error('the stream closed before a response')));
-        let parts: Buffer[] = [];
-        let partLength = 0;
-        st.on('data', (chunk: Buffer) => {
-          let start = 0;
-          let nl = chunk.indexOf(10, start);
-          while (nl !== -1) {
-            const piece = chunk.subarray(start, nl);
-            let line = piece;
-            if (parts.length > 0) {
-              parts.push(piece);
-              line = Buffer.concat(parts, partLength + piece.length);
-              parts = [];
-              partLength = 0;
-            }
-            onLine(line);
-            start = nl + 1;
-            nl = chunk.indexOf(10, start);
-          }
-          if (start < chunk.length) {
-            const rest = chunk.subarray(start);
-            parts.push(rest);
-            partLength += rest.length;
-          }
-        });
-        st.on('response', (headers) => {
-          if (headers[':status'] !== 200) reject(new Error(`subscribe answered ${String(headers[':status'])}`));
-          else {
-            resolve();
-            // From now on a stream that ends without our asking is a lost subscription (e.g. the
-            // control plane's keep-alive PING went unanswered while this process was busy).
-            st.once('close', () => {
-              if (!closing) problems.push('the subscription stream ended (closed by the control plane or the connection was lost)');
-            });
-          }
-        });
-        send(`${JSON.stringify({ type: 'hello', registration: o.registration })}\n`);
-      });
-    },
+    open: () => openOnce(),
     send,
     close() {
       closing = true;

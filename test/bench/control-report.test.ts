@@ -5,7 +5,7 @@ import type { ChangeRound, ControlBenchRun, Convergence, ScenarioRun } from '../
 import { createResourceValidator } from '../../src/api/validate.js';
 import { fullScale, meshWidePolicy, registrations, scopedWorkloads, services, totals } from '../../bench/control-scenario.js';
 
-const traffic = { snapshotMessages: 0, snapshotBytes: 0, patchMessages: 1000, patchBytes: 1000 * 2048, otherMessages: 0, otherBytes: 0, nacks: 0 };
+const traffic = { snapshotMessages: 0, snapshotBytes: 0, patchMessages: 1000, patchBytes: 1000 * 2048, otherMessages: 0, otherBytes: 0, nacks: 0, reconnects: 0 };
 
 function change(round: number, latencyMs: number, warmup = false): ChangeRound {
   return { round, warmup, change: `c${round}`, latencyMs, applyMs: 5, affected: 1000, satisfied: Number.isFinite(latencyMs) ? 1000 : 10, medianProxyMs: latencyMs / 2, controlCpuSeconds: 0.2, simCpuSeconds: 0.5, traffic, errors: [] };
