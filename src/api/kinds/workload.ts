@@ -70,7 +70,7 @@ export const WorkloadSpec = StrictObject({
       PatternString(serviceReferencePattern, 'is not a service reference ("name" in the same namespace, or "name.namespace")', { maxLength: 127 }),
       {
         description:
-          'The Services this workload calls ("name" in its own namespace, or "name.namespace"). When set, its sidecar is sent only these Services (smaller configuration, fewer updates at scale; calls to any other Service fail); when absent, every Service of the mesh.',
+          'The Services this workload calls ("name" in its own namespace, or "name.namespace"). When set, its sidecar is sent only these Services and knows no other (smaller configuration and fewer updates at scale, like the egress hosts of an Istio Sidecar); when absent, every Service of the mesh.',
       },
     ),
   ),

@@ -99,7 +99,7 @@ async function run(io: CommandIo): Promise<number> {
 export function createCheckCommand(): Command {
   return {
     name: 'check',
-    summary: 'Check that the control plane is up, every proxy runs the latest snapshot, and certificates are valid for long enough',
+    summary: 'Check that the control plane is up and every proxy is in sync, with a valid certificate',
     usage: '[--control URL] [--min-cert-validity DURATION]',
     description: [
       'Checks that the control plane answers and that every proxy it has seen is connected, has',

@@ -218,3 +218,12 @@ test('a compiler reusing its previous compile gives exactly a fresh compile, and
     previous = incremental;
   }
 });
+
+test('compiling only some instances gives exactly their snapshots; the others still count as endpoints', () => {
+  const world = createWorldSnapshot(fixtureResources(), fixtureInstances());
+  const all = compileProxySnapshots(world);
+  const some = createSnapshotCompiler().compile(world, new Set(['shop/client-0', 'nope/none']));
+  assert.deepEqual([...some.keys()], ['shop/client-0']);
+  assert.deepEqual(some.get('shop/client-0'), all.get('shop/client-0'));
+  assert.equal(some.get('shop/client-0')!.outbound.services.find((s) => s.name === 'web')!.endpoints.length, 1, 'web-0 is an endpoint though not compiled');
+});

@@ -38,7 +38,12 @@ export type CompiledSnapshots = ReadonlyMap<string, ProxySnapshot>;
 
 /** Compiles worlds one after the other, reusing what did not change since the previous one. */
 export interface SnapshotCompiler {
-  compile(world: WorldSnapshot): CompiledSnapshots;
+  /**
+   * One snapshot per instance; with `only`, just for the instances (`namespace/name`) it holds,
+   * e.g. those with a proxy connected (10,000 endpoints may have 1,000 proxies). Every instance
+   * still counts as an endpoint of the Services that select it.
+   */
+  compile(world: WorldSnapshot, only?: ReadonlySet<string>): CompiledSnapshots;
 }
 
 /** Compiles one world from scratch. */
@@ -103,6 +108,12 @@ export function createSnapshotCompiler(options: CompileOptions = {}): SnapshotCo
   let lastMesh: MeshSettings | undefined;
   let lastMeshHash = '';
   const policyHashes = new WeakMap<PolicyResource, string>();
+  const reachableOf = new WeakMap<ResourceOf<'Workload'>, readonly string[] | undefined>();
+  const reachable = (workload: ResourceOf<'Workload'> | undefined, namespace: string): readonly string[] | undefined => {
+    if (workload === undefined) return undefined;
+    if (!reachableOf.has(workload)) reachableOf.set(workload, reachableKeys(workload, namespace));
+    return reachableOf.get(workload);
+  };
   const inboundPolicies = new WeakMap<PolicyResource, InboundPolicy>();
 
   const policyHash = (p: PolicyResource): string => {
@@ -123,7 +134,7 @@ export function createSnapshotCompiler(options: CompileOptions = {}): SnapshotCo
   };
 
   return {
-    compile(world) {
+    compile(world, only) {
       let mesh = meshSettingsOf(world.resources);
       if (lastMesh === undefined || !sameMesh(lastMesh, mesh)) {
         lastMesh = mesh;
@@ -140,17 +151,23 @@ export function createSnapshotCompiler(options: CompileOptions = {}): SnapshotCo
       // An outbound list depends only on the caller's namespace and reachable set: built and hashed
       // once per such scope, and kept as it was when its entries are the same as last time.
       const sortedOutbound = [...index.outbound].sort((a, b) => compareOutbound(a.otherNamespace.service, b.otherNamespace.service));
+      // For reachable sets: a Service's entries (one per port) by `namespace/name`, in sorted order.
+      const byService = new Map<string, CompiledOutbound[]>();
+      for (const o of sortedOutbound) {
+        const key = `${o.otherNamespace.service.namespace}/${o.otherNamespace.service.name}`;
+        const list = byService.get(key);
+        if (list === undefined) byService.set(key, [o]);
+        else list.push(o);
+      }
       const nextLists = new Map<string, OutboundList>();
       const outboundFor = (namespace: string, reachable: readonly string[] | undefined): OutboundList => {
         const scope = reachable === undefined ? namespace : `${namespace}\u0000${reachable.join('\u0000')}`;
         let list = nextLists.get(scope);
         if (list !== undefined) return list;
-        const wanted = reachable === undefined ? undefined : new Set(reachable);
-        const chosen: HashedOutbound[] = [];
-        for (const o of sortedOutbound) {
-          if (wanted !== undefined && !wanted.has(keyOf(o))) continue;
-          chosen.push(o.namespace === namespace ? o.sameNamespace : o.otherNamespace);
-        }
+        const from = reachable === undefined
+          ? sortedOutbound
+          : reachable.flatMap((k) => byService.get(k) ?? []).sort((a, b) => compareOutbound(a.otherNamespace.service, b.otherNamespace.service));
+        const chosen: HashedOutbound[] = from.map((o) => (o.namespace === namespace ? o.sameNamespace : o.otherNamespace));
         const before = outboundLists.get(scope);
         list = before !== undefined && sameItems(before.entries, chosen)
           ? before
@@ -163,9 +180,11 @@ export function createSnapshotCompiler(options: CompileOptions = {}): SnapshotCo
       const nextInstances = new Map<string, InstanceMemo>();
       for (const instance of world.instances) {
         const key = `${instance.namespace}/${instance.name}`;
+        if (only !== undefined && !only.has(key)) continue;
         const selecting = index.servicesOf.get(key) ?? [];
         const workloadResource = instance.workload !== undefined ? workloads.get(`${instance.namespace}/${instance.workload}`) : undefined;
-        const outbound = outboundFor(instance.namespace, reachableKeys(workloadResource, instance.namespace));
+        // A Workload's instances share its namespace, so its reachable keys are computed once.
+        const outbound = outboundFor(instance.namespace, reachable(workloadResource, instance.namespace));
         const applying = selectPolicyResources(policies, instance, selecting, rootNamespace);
         const before = instances.get(key);
         const sameIdentity = before !== undefined && before.instance === instance && before.mesh === mesh;
@@ -221,10 +240,6 @@ function inboundSection(
     // Policies by their memoized hash: a policy's spec is hashed once, not once per proxy.
     hash: contentHash({ ports, policies: applying.map(policyHash), accessLog }),
   });
-}
-
-function keyOf(o: CompiledOutbound): string {
-  return `${o.otherNamespace.service.namespace}/${o.otherNamespace.service.name}`;
 }
 
 function compareOutbound(a: OutboundService, b: OutboundService): number {

@@ -86,12 +86,18 @@ test('unchanged sections are left out, equal content counts as unchanged, one ch
   assert.ok(patchIsWorthIt(patch, next));
 });
 
-test('a patch replacing half the services or more is not worth sending', () => {
+test('a patch replacing more than half the services (and more than one) is not worth sending; removals are', () => {
   const services = base.outbound.services.filter((s) => s.name === 'a' || s.name === 'b');
   const next: ProxySnapshot = { ...base, version: 'v2', outbound: { services, accessLog: false } };
   const patch = diffSnapshots(base, next);
   assert.deepEqual(patch.remove, [{ namespace: 'x', name: 'c', port: 80 }, { namespace: 'x', name: 'd', port: 80 }]);
-  assert.equal(patchIsWorthIt(patch, next), false);
+  assert.ok(patchIsWorthIt(patch, next), 'removals are keys only');
+  const edited = (names: string[]): ProxySnapshot => ({ ...base, version: 'v2', outbound: { services: base.outbound.services.map((s) => (names.includes(s.name) ? { ...s, port: s.port, hosts: ['new'] } : s)), accessLog: false } });
+  assert.ok(patchIsWorthIt(diffSnapshots(base, edited(['a', 'b'])), edited(['a', 'b'])), 'half');
+  assert.equal(patchIsWorthIt(diffSnapshots(base, edited(['a', 'b', 'c'])), edited(['a', 'b', 'c'])), false);
+  const single = { ...base, outbound: { services: base.outbound.services.slice(0, 1), accessLog: false } };
+  const singleNext = { ...single, version: 'v2', outbound: { services: [{ ...single.outbound.services[0]!, hosts: ['new'] }], accessLog: false } };
+  assert.ok(patchIsWorthIt(diffSnapshots(single, singleNext), singleNext), 'one service changed of one: still a patch');
   const inboundOnly = diffSnapshots(base, { ...base, version: 'v3', inbound: { ...base.inbound, accessLog: true } });
   assert.deepEqual(Object.keys(inboundOnly).sort(), ['base', 'inbound', 'version']);
   assert.ok(patchIsWorthIt(inboundOnly, base));

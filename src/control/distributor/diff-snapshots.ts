@@ -84,16 +84,13 @@ export function diffSnapshots(old: ProxySnapshot, next: ProxySnapshot): Snapshot
   };
 }
 
-/** How many outbound entries a patch replaces or removes. */
-export function outboundChanges(patch: SnapshotPatch): number {
-  return (patch.upsert?.length ?? 0) + (patch.remove?.length ?? 0);
-}
-
 /**
- * Whether to send `patch` rather than `next` whole: when it touches fewer than half of the
- * services (a patch that replaces most of the list is no smaller than the list).
+ * Whether to send `patch` rather than `next` whole. A patch is never larger than the snapshot (it
+ * leaves out what did not change; removals are only keys), but when it replaces most of the
+ * services anyway, the full snapshot is as small and lets the proxy start afresh: so a patch when
+ * it upserts at most one service or at most half of them.
  */
 export function patchIsWorthIt(patch: SnapshotPatch, next: ProxySnapshot): boolean {
-  const changes = outboundChanges(patch);
-  return changes === 0 || changes * 2 < next.outbound.services.length;
+  const upserts = patch.upsert?.length ?? 0;
+  return upserts <= 1 || upserts * 2 <= next.outbound.services.length;
 }

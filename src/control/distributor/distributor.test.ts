@@ -215,7 +215,7 @@ test('a change to most services goes as a full snapshot', async () => {
   const caller = fakeConnection();
   distributor.connect('spiffe://cluster.local/ns/shop/sa/client', caller).receive({ type: 'hello', registration: reg('client-0', 'client', { app: 'client' }, '10.0.0.2') });
   timers.advance(10);
-  for (let i = 0; i < 3; i++) await store.apply(service(`svc-${i}`, 'shop', { app: `svc-${i}` }, 9090));
+  for (let i = 0; i < 4; i++) await store.apply(service(`svc-${i}`, 'shop', { app: `svc-${i}` }, 9090));
   timers.advance(10);
   assert.deepEqual(caller.messages.map((m) => m.type), ['snapshot', 'snapshot']);
   await store.apply(service('svc-0', 'shop', { app: 'svc-0' }, 9191));
@@ -224,5 +224,47 @@ test('a change to most services goes as a full snapshot', async () => {
   assert.ok(last?.type === 'patch');
   assert.deepEqual([last.upsert?.map((s) => `${s.name}:${s.port}`), last.remove?.map((s) => `${s.name}:${s.port}`)], [['svc-0:9191'], ['svc-0:9090']]);
   assert.deepEqual(caller.snapshots.at(-1), distributor.snapshotOf('shop/client-0'));
+  distributor.close();
+});
+
+test('a patch NACKed for another reason gets the full snapshot once; the refusal stays visible until an ACK', async () => {
+  const { distributor, timers, store } = await world(4);
+  const caller = fakeConnection();
+  const session = distributor.connect('spiffe://cluster.local/ns/shop/sa/client', caller);
+  session.receive({ type: 'hello', registration: reg('client-0', 'client', { app: 'client' }, '10.0.0.2') });
+  timers.advance(10);
+  await store.apply(allowPolicy('p', 'shop', { app: 'client' }, ['spiffe://cluster.local/ns/shop/sa/a']));
+  timers.advance(10);
+  const patched = caller.snapshots.at(-1)!.version;
+  session.receive({ type: 'nack', version: patched, reason: 'the patch does not apply: removes x' });
+  assert.deepEqual(caller.messages.map((m) => m.type), ['snapshot', 'patch', 'snapshot']);
+  assert.equal(caller.snapshots.at(-1)?.version, patched);
+  assert.equal(distributor.status()[0]?.nack?.reason, 'the patch does not apply: removes x');
+  session.receive({ type: 'nack', version: patched, reason: 'again' });
+  assert.equal(caller.messages.length, 3, 'a refused full snapshot is not resent');
+  session.receive({ type: 'ack', version: patched });
+  assert.equal(distributor.status()[0]?.nack, undefined);
+  distributor.close();
+});
+
+test('a proxy that answers patches with base mismatches twice in a row gets full snapshots from then on', async () => {
+  const { distributor, timers, store } = await world(4);
+  const caller = fakeConnection();
+  const session = distributor.connect('spiffe://cluster.local/ns/shop/sa/client', caller);
+  session.receive({ type: 'hello', registration: reg('client-0', 'client', { app: 'client' }, '10.0.0.2') });
+  timers.advance(10);
+  for (const principal of ['a', 'b']) {
+    await store.apply(allowPolicy('p', 'shop', { app: 'client' }, [`spiffe://cluster.local/ns/shop/sa/${principal}`]));
+    timers.advance(10);
+    const last = caller.messages.at(-1);
+    assert.equal(last?.type, 'patch');
+    session.receive({ type: 'nack', version: last.type === 'patch' ? last.version : '', reason: `${baseMismatchReason}: this proxy applies full snapshots only` });
+    assert.equal(caller.messages.at(-1)?.type, 'snapshot');
+    session.receive({ type: 'ack', version: caller.snapshots.at(-1)?.version ?? '' });
+  }
+  await store.apply(allowPolicy('p', 'shop', { app: 'client' }, ['spiffe://cluster.local/ns/shop/sa/c']));
+  timers.advance(10);
+  assert.deepEqual(caller.messages.map((m) => m.type), ['snapshot', 'patch', 'snapshot', 'patch', 'snapshot', 'snapshot']);
+  assert.equal(distributor.status()[0]?.nack, undefined);
   distributor.close();
 });

@@ -6,11 +6,14 @@
  * Records ACK/NACK per proxy: a NACK leaves the proxy on its old version, visible in `status()`.
  *
  * What is pushed: a full `snapshot` on connect; after that a `patch` from the snapshot last sent
- * (see diff-snapshots.ts: endpoint changes become upserts of the changed services only) when it
- * touches fewer than half the services, else the full snapshot. A proxy NACKs a patch whose base it
+ * (see diff-snapshots.ts: endpoint changes become upserts of the changed services only) unless it
+ * replaces more than half of the services (and more than one), then the full snapshot. A proxy NACKs a patch whose base it
  * is not on with a reason starting with `baseMismatchReason`: it then gets the full snapshot (such
- * a NACK is a resync request, not a refusal, so it is not shown as a NACK). After a real NACK of
- * the version last sent the proxy stays on an older one, so its next push is full.
+ * a NACK is a resync request, not a refusal, so it is not shown as a NACK). Any other NACK of a
+ * patch also gets the full snapshot once (the patch may not have applied; a refused configuration
+ * is refused again and stays visible). A proxy that answers patches with base mismatches twice in
+ * a row (one that takes full snapshots only) gets full snapshots from then on. After a NACK of a
+ * full snapshot the proxy stays on an older one, so its next push is full.
  *
  * A proxy's first message says which instance it runs for; the identity its certificate proved
  * must be that instance's (same namespace, same service account, the mesh's trust domain).
@@ -91,7 +94,7 @@ export interface Distributor {
   /** A proxy whose certificate proved `peerIdentity` opened a stream. */
   connect(peerIdentity: string, connection: ProxyConnection): ProxySession;
   status(): readonly ProxyStatus[];
-  /** The snapshot the compiler has now for an instance (`namespace/name`): what its proxy should run. */
+  /** The snapshot the compiler has now for an instance (`namespace/name`) whose proxy subscribed: what it should run. */
   snapshotOf(key: string): ProxySnapshot | undefined;
   /** Compiles and pushes now (pending debounce included); for tests and shutdown. */
   flush(): void;
@@ -105,8 +108,12 @@ interface Session {
   sentVersion?: string;
   /** The snapshot last sent, when the proxy should be on it: the base of the next patch. */
   sent?: ProxySnapshot;
-  /** Versions sent as patches since the last full snapshot (a base-mismatch NACK of an older one is stale). */
+  /** Versions sent as patches since the last full snapshot (a NACK of an older one is stale). */
   readonly patchVersions: Set<string>;
+  /** Base-mismatch NACKs of patches since the last ACKed patch. */
+  patchRefusals: number;
+  /** This proxy does not take patches (it refused them twice in a row): full snapshots only. */
+  fullOnly?: boolean;
   ackedVersion?: string;
   nack?: { version: string; reason: string };
   certificate?: ProxyCertificate;
@@ -154,7 +161,9 @@ export function createDistributor(options: DistributorOptions): Distributor {
   function push(): void {
     const registrySnapshot = registry.snapshot();
     registryVersion = registrySnapshot.version;
-    latest = compiler.compile(createWorldSnapshot([...resources.values()], registrySnapshot.instances));
+    // Snapshots only for instances whose proxy subscribed (now or before): other registered
+    // instances are endpoints, nobody runs their snapshot.
+    latest = compiler.compile(createWorldSnapshot([...resources.values()], registrySnapshot.instances), new Set(history.keys()));
     for (const [key, s] of sessions) sendLatest(key, s);
   }
 
@@ -162,7 +171,7 @@ export function createDistributor(options: DistributorOptions): Distributor {
     const snapshot = latest.get(key);
     if (snapshot === undefined || snapshot.version === s.sentVersion || !s.open) return;
     s.sentVersion = snapshot.version;
-    if (s.sent !== undefined) {
+    if (s.sent !== undefined && s.fullOnly !== true) {
       const patch = diffSnapshots(s.sent, snapshot);
       if (patchIsWorthIt(patch, snapshot)) {
         s.sent = snapshot;
@@ -223,7 +232,7 @@ export function createDistributor(options: DistributorOptions): Distributor {
       return ok(undefined);
     },
     connect(identity, connection) {
-      const s: Session = { identity, connection, open: true, patchVersions: new Set() };
+      const s: Session = { identity, connection, open: true, patchVersions: new Set(), patchRefusals: 0 };
       return {
         receive(message) {
           if (!s.open) return;
@@ -245,23 +254,30 @@ export function createDistributor(options: DistributorOptions): Distributor {
             case 'ack':
               registry.heartbeat(ns, name);
               s.ackedVersion = message.version;
-              if (s.nack?.version === message.version) delete s.nack;
+              if (s.patchVersions.has(message.version)) s.patchRefusals = 0;
+              // On the version last sent: an earlier refusal no longer matters.
+              if (s.nack?.version === message.version || message.version === s.sentVersion) delete s.nack;
               return;
-            case 'nack':
+            case 'nack': {
               registry.heartbeat(ns, name);
-              if (message.reason.startsWith(baseMismatchReason)) {
-                // The proxy is not on the patch's base: resend whole (once, not per stale patch).
-                if (s.patchVersions.has(message.version)) {
-                  delete s.sent;
-                  delete s.sentVersion;
-                  s.patchVersions.clear();
-                  sendLatest(s.key, s);
-                }
-                return;
+              const mismatch = message.reason.startsWith(baseMismatchReason);
+              // A base mismatch is a resync request, not a refusal of the configuration.
+              if (!mismatch) s.nack = { version: message.version, reason: message.reason };
+              if (s.patchVersions.has(message.version)) {
+                // A patch did not take (wrong base, or it did not apply): resend whole, once (later
+                // patches were built on it and fail too; their NACKs find them forgotten here). A
+                // proxy that refuses patches twice in a row gets full snapshots from then on.
+                if (mismatch && ++s.patchRefusals >= 2) s.fullOnly = true;
+                delete s.sent;
+                delete s.sentVersion;
+                s.patchVersions.clear();
+                sendLatest(s.key, s);
+              } else if (message.version === s.sentVersion) {
+                // The full snapshot was refused: the proxy stays on an older one, so no patch on it.
+                delete s.sent;
               }
-              s.nack = { version: message.version, reason: message.reason };
-              if (message.version === s.sentVersion) delete s.sent;
               return;
+            }
             case 'ready':
               if (registry.setReady(ns, name, message.ready)) schedule();
               return;

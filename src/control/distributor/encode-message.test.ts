@@ -48,3 +48,14 @@ test('an unfrozen value is encoded afresh each time (it may have changed)', () =
   assert.equal(first.snapshot.workload.labels['app'], 'a');
   assert.equal(second.snapshot.workload.labels['app'], 'changed');
 });
+
+test('chunks carry the same bytes as the line; a snapshot\'s frozen outbound list is one shared Buffer', () => {
+  const encoder = createMessageEncoder();
+  const a = encoder.encodeChunks({ type: 'snapshot', snapshot: snapshot('a') });
+  const b = encoder.encodeChunks({ type: 'snapshot', snapshot: snapshot('b') });
+  assert.equal(Buffer.concat(a).toString(), encoder.encode({ type: 'snapshot', snapshot: snapshot('a') }));
+  assert.deepEqual(JSON.parse(Buffer.concat(b).toString()), { type: 'snapshot', snapshot: snapshot('b') });
+  assert.equal(a[1], b[1], 'the same Buffer object, not a copy per proxy');
+  const patch = { type: 'patch' as const, base: 'v1', version: 'v2', upsert: services };
+  assert.equal(Buffer.concat(encoder.encodeChunks(patch)).toString(), encoder.encode(patch));
+});
