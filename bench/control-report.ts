@@ -184,7 +184,7 @@ export function renderControlReport(run: ControlBenchRun): string {
     `Everything runs on one ${m.cores}-core machine: the control plane, ${first?.simProcesses ?? 0} processes of simulated proxies (which parse every message on the same cores: see their CPU per change), and the harness. ` +
       `A change's latency includes the simulated proxies' queueing for CPU, which real proxies (each on its own core share) would not have. ` +
       `Busy CPU of the box that was neither the control plane nor the simulated proxies during the changes: ${ran.map((s) => `${fmt(s.otherVcpu, 2)} vCPU (${scenarioTitle(s)})`).join(', ') || '–'}${ran.some((s) => s.otherVcpu > 0.3) ? ' — **other work disturbed this run**' : ''}.`,
-    'The simulated proxies announce 4 MiB HTTP/2 stream and connection windows; they do not reconfigure listeners (a real proxy also validates the snapshot and swaps its routing tables).',
+    `The simulated proxies use ${run.settings.windowBytes > 0 ? `${fmtInt(run.settings.windowBytes)}-byte` : "Node's default (64 KiB)"} HTTP/2 windows, as \`weft proxy\`'s control-stream client does, and reconnect a lost subscription with backoff; they parse and patch but do not validate snapshots or reconfigure listeners (a real proxy does both), so a real proxy's own ACK comes a little later.`,
   ];
   for (const s of run.scenarios) {
     if (s.unavailable !== undefined) caveats.push(`${scenarioTitle(s)}: not measured — ${s.unavailable}.`);

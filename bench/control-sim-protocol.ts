@@ -13,7 +13,7 @@ export interface SimConfig {
   readonly registrations: readonly BenchRegistration[];
   /** How many streams are being opened at once while connecting. */
   readonly connectConcurrency: number;
-  /** HTTP/2 stream and connection receive windows the simulated proxies announce. */
+  /** HTTP/2 stream and connection receive windows the simulated proxies announce; 0: Node's defaults (64 KiB), as weft proxy. */
   readonly windowBytes: number;
 }
 

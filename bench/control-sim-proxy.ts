@@ -123,10 +123,12 @@ export function createSimProxy(o: SimProxyOptions): SimProxy {
         minVersion: 'TLSv1.3',
         // The control plane's certificate carries a SPIFFE ID, not a host name.
         checkServerIdentity: () => undefined,
-        settings: { initialWindowSize: o.windowBytes, enablePush: false },
+        // HTTP/2 windows as weft proxy's control-stream client has them (Node's defaults, 64 KiB)
+        // unless told otherwise: small windows also keep PINGs from queueing behind megabytes of data.
+        ...(o.windowBytes > 0 ? { settings: { initialWindowSize: o.windowBytes, enablePush: false } } : {}),
       });
       session = s;
-      s.once('connect', () => s.setLocalWindowSize(o.windowBytes));
+      if (o.windowBytes > 0) s.once('connect', () => s.setLocalWindowSize(o.windowBytes));
       s.on('error', (e: Error) => {
         problems.push(`session: ${e.message}`);
         reject(e);
