@@ -33,7 +33,7 @@ import {
 } from './codec/index.js';
 import type { EngineCore } from './engine-core.js';
 import type { AuthzResultLabel } from '../metrics/index.js';
-import { formatTraceparent, parseTraceparent, type AccessLog } from '../telemetry/index.js';
+import { traceIdOf, type AccessLog } from '../telemetry/index.js';
 import type { HttpAuthzDecision, InboundConnection, RequestRecorder } from './engine-types.js';
 import { pickTarget, type OutboundServiceRuntime } from './outbound-service-runtime.js';
 
@@ -112,6 +112,9 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   private readonly plainEdits: HeadEdits;
   private readonly recorder: RequestRecorder | undefined;
   private readonly accessLog: AccessLog | undefined;
+  /** The `traceparent` edit of a request that starts a trace, and the edits holding it (made once per connection). */
+  private traceEntry: [string, string] | undefined = undefined;
+  private newTraceEdits: HeadEdits | undefined = undefined;
   /** Inbound: the authorization input, one object per connection (the head changes per request). */
   private authzInput: { readonly peerIdentity: string | undefined; readonly peerAddress: string; readonly destinationPort: number; head: RequestHead } | undefined =
     undefined;
@@ -358,20 +361,31 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     let remove = BASE_REMOVE;
     let add: ReadonlyArray<readonly [string, string]> = NO_ADD;
     const tp = head.header('traceparent');
-    const ctx = tp === undefined ? undefined : parseTraceparent(tp);
-    if (ctx === undefined) {
-      const fresh = core.traceIds.newTrace(false);
-      this.traceId = fresh.traceId;
-      add = [['traceparent', formatTraceparent(fresh)]];
+    const traceId = tp === undefined ? undefined : traceIdOf(tp);
+    let started: string | undefined;
+    if (traceId === undefined) {
+      started = core.traceIds.newTraceparent(false);
+      this.traceId = started.slice(3, 35);
+      add = [['traceparent', started]];
       if (tp !== undefined) remove = withName(remove, 'traceparent');
     } else {
-      this.traceId = ctx.traceId;
+      this.traceId = traceId;
     }
     let edits: HeadEdits;
     const http10 = head.versionMinor === 0;
-    if (add === NO_ADD && remove === BASE_REMOVE && !this.upgrade && !http10) {
-      // The common case: a valid trace context; no allocation.
-      edits = this.plainEdits;
+    if (remove === BASE_REMOVE && !this.upgrade && !http10) {
+      // The common cases, without allocation: a valid trace context passes as it is; a new trace
+      // fills the value of this connection's own `traceparent` edit (serialized before it is reused).
+      if (started === undefined) edits = this.plainEdits;
+      else {
+        const entry = (this.traceEntry ??= ['traceparent', '']);
+        entry[1] = started;
+        edits = this.newTraceEdits ??= {
+          remove: BASE_REMOVE,
+          removePrefixes: WEFT_PREFIXES,
+          add: this.xfcc === undefined ? [entry] : [entry, ['x-forwarded-client-cert', this.xfcc]],
+        };
+      }
     } else {
       if (this.xfcc !== undefined) add = [...add, ['x-forwarded-client-cert', this.xfcc]];
       if (this.upgrade) add = [...add, CONNECTION_UPGRADE];
