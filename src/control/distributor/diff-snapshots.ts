@@ -54,8 +54,13 @@ export function diffOutbound(old: readonly OutboundService[], next: readonly Out
   return diff;
 }
 
+// Frozen lists known to be in order (a list is the new one of a change, then the old one of the next).
+const sortedLists = new WeakSet<readonly OutboundService[]>();
+
 function isSorted(list: readonly OutboundService[]): boolean {
+  if (sortedLists.has(list)) return true;
   for (let i = 1; i < list.length; i++) if (compareOutboundKeys(list[i - 1] as OutboundService, list[i] as OutboundService) >= 0) return false;
+  if (Object.isFrozen(list)) sortedLists.add(list);
   return true;
 }
 
