@@ -29,8 +29,12 @@ export function describeValue(value: unknown): string {
   return 'a value';
 }
 
-/** Quotes a user's value for a message, cut short when it is long. */
+/**
+ * Quotes a user's value for a message, cut short when it is long. Lists and mappings are described,
+ * not converted: `String()` of a user's mapping can throw (`{toString: false}`) or say nothing useful.
+ */
 export function quote(value: unknown): string {
+  if (typeof value === 'object' && value !== null) return describeValue(value);
   const text = typeof value === 'string' ? value : String(value);
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }

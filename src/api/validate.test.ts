@@ -176,3 +176,9 @@ test('every kind accepts a minimal resource and refuses an unknown spec field', 
     assert.ok(!bad.ok && bad.error.some((p) => p.path === 'spec.bogus' && p.message.startsWith('unknown field')), k.kind);
   }
 });
+
+test('a mapping where a word is expected is described, not converted (found by the property test: {toString: false} crashed validate)', () => {
+  const doc = route({ parentRefs: [{ name: 'gw' }], rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: { toString: false } } }] }] });
+  const found = lines(doc);
+  assert.ok(found.some((l) => l.startsWith('spec.rules[0].filters[0].requestRedirect.scheme: ') && l.includes('a mapping')), found.join('\n'));
+});
