@@ -17,6 +17,7 @@ import { weftError, type WeftError } from '../../core/errors.js';
 import { spiffeIdFromSubjectAltName } from '../tls/subject-alt-name.js';
 import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
 import { UpstreamConnection, type UpstreamOwner } from './upstream-connection.js';
+import { armUpstreamExpiry } from './upstream-expiry.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /** Who waits for a connection. Exactly one of the two methods is called, once per acquire. */
@@ -168,7 +169,7 @@ class Pool implements ConnectionPool, UpstreamOwner {
     conn.leased = false;
     conn.user = undefined;
     this.leased--;
-    if (conn.dead || this.closed) {
+    if (conn.dead || conn.retired || this.closed) {
       conn.destroy();
       return;
     }
@@ -306,7 +307,7 @@ class Pool implements ConnectionPool, UpstreamOwner {
       if (identity !== undefined && notAfter !== undefined && this.sessionContext === secureContext) this.sessions.set(key, { session, identity, notAfter });
     });
     socket.setNoDelay(true);
-    new Dial(this, target, waiter, socket, cached?.identity);
+    new Dial(this, target, waiter, socket, cached?.identity, cached?.notAfter);
   }
 
   /** Called by a finished dial (success or failure): frees a handshake slot and starts queued ones. */
@@ -368,6 +369,8 @@ class Dial {
     private readonly socket: Socket,
     /** For TLS dials offering a cached session: the identity verified when it was made. */
     private readonly resumedIdentity: string | undefined,
+    /** …and the server certificate's expiry stored with it. */
+    private readonly resumedNotAfter?: number,
   ) {
     this.tls = target.identities !== undefined;
     socket.setTimeout(pool.options.connectTimeoutMs, this.onTimeout);
@@ -404,6 +407,7 @@ class Dial {
       const s = this.socket as TLSSocket;
       const resumed = s.isSessionReused();
       conn.peerIdentity = resumed ? this.resumedIdentity : acceptedIdentity(this.target.identities as ReadonlySet<string>, s.getPeerCertificate());
+      armUpstreamExpiry(conn, s, resumed ? this.resumedNotAfter : undefined, this.pool.options.clock);
       this.pool.dialed(conn, this.waiter, resumed);
     } else {
       this.pool.dialed(conn, this.waiter, false);

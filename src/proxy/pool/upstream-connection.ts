@@ -33,6 +33,8 @@ export class UpstreamConnection {
   dead = false;
   /** Leased to a user (set and cleared by the pool only). */
   leased = false;
+  /** A certificate of this connection is about to expire: closed on release, never reused. */
+  retired = false;
   private lastError: Error | undefined = undefined;
 
   constructor(socket: Socket, key: string, owner: UpstreamOwner) {

@@ -28,6 +28,7 @@ import type { AccessLog } from '../telemetry/access-log.js';
 import { inboundEdgeLabels, type ProxyMetrics } from '../metrics/index.js';
 import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
 import { resumedWithStaleCert } from '../tls/tls-credentials.js';
+import { armConnectionExpiry, meshConnectionDeadline } from '../tls/connection-expiry.js';
 import type { TcpRegistry } from './tcp-registry.js';
 
 export const ALPN_HTTP1 = 'weft-http1';
@@ -128,6 +129,14 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       s.destroy();
       return;
     }
+    // The identity is read once per connection, so the connection must not outlive either
+    // certificate: it is closed when the first expires (a client's proxy retires it just before).
+    armConnectionExpiry(s, meshConnectionDeadline(s), clock, {
+      onExpire: () => {
+        log.debug('inbound mesh connection closed: a certificate expired', { peer });
+        s.destroy();
+      },
+    });
     const alpn = s.alpnProtocol;
     const proto: DetectedProtocol | 'detect' =
       alpn === ALPN_HTTP1 ? 'http1' : alpn === ALPN_H2 ? 'h2' : alpn === ALPN_TCP ? 'tcp' : 'detect';
