@@ -99,23 +99,24 @@ test('HTTP/2 and TCP through a proxy whose certificate expired fail, also on the
   assert.equal(echoed, 'ping', 'the tunnel works while the certificate is valid');
   const session = h2Connect(`http://127.0.0.1:${ports.h2Out}`);
   session.on('error', () => undefined);
-  const get = (): Promise<number> => new Promise((resolve) => {
+  const get = (): Promise<{ status: number; body: string }> => new Promise((resolve) => {
     const req = session.request({ ':path': '/', ':authority': 'grpcish.prod' });
     let status = 0;
+    let body = '';
     req.on('response', (h) => (status = Number(h[':status'])));
-    req.on('error', () => resolve(0));
+    req.on('error', (e) => resolve({ status: 0, body: e.message }));
     req.setTimeout(3000, () => req.close());
-    req.resume();
-    req.on('close', () => resolve(status));
+    req.setEncoding('utf8').on('data', (c: string) => (body += c));
+    req.on('close', () => resolve({ status, body }));
     req.end();
   });
   try {
-    assert.equal(await get(), 200, 'HTTP/2 works while the certificate is valid');
-    const results: { at: number; status: number }[] = [];
+    assert.equal((await get()).status, 200, 'HTTP/2 works while the certificate is valid');
+    const results: { at: number; status: number; body: string }[] = [];
     const deadline = clientCert.notAfter + 4000;
     while (Date.now() < deadline && !session.destroyed) {
       const at = Date.now();
-      results.push({ at, status: await get() });
+      results.push({ at, ...(await get()) });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const valid = results.filter((r) => r.at < clientCert.notAfter - 1500);
@@ -124,6 +125,7 @@ test('HTTP/2 and TCP through a proxy whose certificate expired fail, also on the
     assert.ok(late.length > 10, `requests after the expiry: ${late.length}`);
     const through = late.filter((r) => r.status === 200).length;
     assert.equal(through, 0, `${through} of ${late.length} HTTP/2 requests went through more than 2 s after the client's certificate expired`);
+    assert.ok(late.every((r) => r.status === 503 && /certificate expired/.test(r.body)), `late requests fail with 503 and the TLS reason: ${JSON.stringify(late.slice(0, 3))}`);
     assert.ok(tunnelClosedAt > 0, 'the TCP tunnel opened before the expiry was closed');
     assert.ok(tunnelClosedAt >= clientCert.notAfter - 1500 && tunnelClosedAt <= clientCert.notAfter + 2000,
       `the TCP tunnel was closed at its expiry (${tunnelClosedAt - clientCert.notAfter} ms from notAfter)`);
@@ -138,6 +140,8 @@ test('HTTP/2 and TCP through a proxy whose certificate expired fail, also on the
     });
     late2.destroy();
     assert.equal(got, '', 'no bytes through a tunnel dialled after the expiry');
+    assert.equal(client.proc.exitCode, null, `the client proxy is still running: ${client.logs.slice(-5).join('\n')}`);
+    assert.equal(server.proc.exitCode, null, 'the server proxy is still running');
   } finally {
     session.destroy();
     tunnel.destroy();

@@ -17,7 +17,8 @@ import { weftError, type WeftError } from '../../core/errors.js';
 import { spiffeIdFromSubjectAltName } from '../tls/subject-alt-name.js';
 import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
 import { UpstreamConnection, type UpstreamOwner } from './upstream-connection.js';
-import { armUpstreamExpiry } from './upstream-expiry.js';
+import { armUpstreamExpiry, upstreamDeadline } from './upstream-expiry.js';
+import { expiredAtConnect } from '../tls/connection-expiry.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /** Who waits for a connection. Exactly one of the two methods is called, once per acquire. */
@@ -361,6 +362,8 @@ class Dial {
   private stage = DIAL_CONNECT;
   private finished = false;
   private readonly tls: boolean;
+  /** When the connection must end (TLS; see upstream-expiry.ts). */
+  private deadline: number | undefined = undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -395,6 +398,13 @@ class Dial {
       this.fail(weftError('WEFT_TLS_HANDSHAKE', `upstream did not accept ALPN ${want}`, this.target.label));
       return;
     }
+    this.deadline = upstreamDeadline(s, this.resumedNotAfter);
+    const expired = expiredAtConnect(this.deadline, this.pool.options.clock.now());
+    if (expired !== undefined) {
+      this.pool.options.onTlsFailure?.('expired');
+      this.fail(weftError('WEFT_TLS_HANDSHAKE', `TLS handshake with ${this.target.label} failed: ${expired.message}${s.isSessionReused() ? ' (resumed session)' : ''}`, this.target.label));
+      return;
+    }
     this.succeed();
   };
 
@@ -407,7 +417,7 @@ class Dial {
       const s = this.socket as TLSSocket;
       const resumed = s.isSessionReused();
       conn.peerIdentity = resumed ? this.resumedIdentity : acceptedIdentity(this.target.identities as ReadonlySet<string>, s.getPeerCertificate());
-      armUpstreamExpiry(conn, s, resumed ? this.resumedNotAfter : undefined, this.pool.options.clock);
+      armUpstreamExpiry(conn, s, this.deadline, this.pool.options.clock);
       this.pool.dialed(conn, this.waiter, resumed);
     } else {
       this.pool.dialed(conn, this.waiter, false);

@@ -73,3 +73,16 @@ export function armConnectionExpiry(socket: TLSSocket, deadline: number | undefi
   timer = setTimeout(step, first.due === undefined ? first.delayMs : 0);
   timer.unref();
 }
+
+/**
+ * An error (code `CERT_HAS_EXPIRED`, classified `expired`) when a connection's deadline has already
+ * passed as it is established, else undefined. In TLS 1.3 the client's handshake completes before the
+ * server has checked the client certificate, so a proxy whose own certificate expired (its token
+ * revoked) would otherwise see a connection that the server then closes with no reason given.
+ */
+export function expiredAtConnect(deadline: number | undefined, now: number): (Error & { code: string }) | undefined {
+  if (deadline === undefined || now < deadline) return undefined;
+  const e = new Error(`certificate expired: this connection's certificates were valid until ${new Date(deadline).toISOString()}`) as Error & { code: string };
+  e.code = 'CERT_HAS_EXPIRED';
+  return e;
+}
