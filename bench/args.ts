@@ -2,7 +2,7 @@
 import { err, ok, type Result } from '../src/core/result.js';
 import { sidecarNodeOptions } from '../src/proxy/sidecar-node-options.js';
 
-/** The benchmarks `npm run bench` knows. `control` (issue 3) is reserved and reports "not built yet". */
+/** The benchmarks `npm run bench` knows: `proxy` (issue 4) and `control` (issue 3). */
 export type BenchmarkName = 'proxy' | 'control';
 /** Configurations of the proxy benchmark: A direct, B HAProxy chain, W Weft chain. */
 export type ProxyConfigId = 'A' | 'B' | 'W';
@@ -27,6 +27,20 @@ export interface BenchOptions {
   readonly weftNodeOptions: readonly string[];
   /** Re-render the report from a saved raw record (bench/results/NAME-latest.json) instead of measuring. */
   readonly renderFrom: string | undefined;
+  /** control: measured changes per kind (policy, endpoint), after the warm-up ones. */
+  readonly changes: number;
+  /** control: unmeasured changes per kind before the measured ones. */
+  readonly warmupChanges: number;
+  /** control: processes the simulated proxies are spread over. */
+  readonly simProcesses: number;
+  /** control: longest wait for one change to reach every affected proxy, in seconds. */
+  readonly changeTimeoutSeconds: number;
+  /** control: wall-clock budget per change kind, in seconds (rounds stop early when spent). */
+  readonly budgetSeconds: number;
+  /** control: also run the scenario with proxies scoped by Workload.spec.reachableServices (when the build has it). */
+  readonly scoped: boolean;
+  /** control: end each line with a control plane restart and every proxy resyncing at once. */
+  readonly restart: boolean;
 }
 
 export const defaultOptions: BenchOptions = {
@@ -46,15 +60,23 @@ export const defaultOptions: BenchOptions = {
   // Sidecars run with the launch options every launcher uses; --weft-node-options replaces them.
   weftNodeOptions: sidecarNodeOptions,
   renderFrom: undefined,
+  changes: 30,
+  warmupChanges: 2,
+  simProcesses: 2,
+  changeTimeoutSeconds: 60,
+  budgetSeconds: 240,
+  scoped: true,
+  restart: true,
 };
 
 /** `--quick`: one short round per configuration, about a minute in all; a smoke test of the harness. */
-export const quickOverrides = { rounds: 1, wrkSeconds: 5, fixedSeconds: 5, warmupSeconds: 1, pauseSeconds: 1 } as const;
+export const quickOverrides = { rounds: 1, wrkSeconds: 5, fixedSeconds: 5, warmupSeconds: 1, pauseSeconds: 1, changes: 5, budgetSeconds: 60 } as const;
 
 export const usage = `usage: npm run bench -- <proxy|control> [flags]
 
   proxy     direct vs HAProxy two-hop mTLS vs Weft two-hop mTLS (issue 4); writes BENCHMARKS.md
-  control   control-plane scale benchmark (issue 3; not built yet)
+  control   control-plane scale (issue 3): 1,000 Services, 10,000 endpoints, 1,000 simulated proxies
+            over real mTLS streams; apply-to-last-ACK p50/p99, control plane CPU/memory, snapshot sizes
 
 flags (defaults in brackets):
   --rounds N           interleaved rounds A B W, A B W, ... [5]
@@ -70,6 +92,16 @@ flags (defaults in brackets):
   --out FILE           report file [BENCHMARKS.md]; --no-write prints the report only
   --keep-temp          keep the temp dir (configs, PKI, logs) for inspection
   --weft-node-options "OPTS"  node options for the weft proxy processes [the sidecar launch options: ${sidecarNodeOptions.join(" ")}]
+control flags:
+  --changes N          measured changes per kind (policy, endpoint) [30; --quick: 5]
+  --warmup-changes N   unmeasured changes per kind first [2]
+  --sim-processes N    processes holding the simulated proxies [2]
+  --change-timeout N   longest wait for one change, seconds [60]
+  --budget N           wall-clock budget per change kind, seconds [240; --quick: 60]
+  --no-scoped          skip the second line with reachableServices scoping
+  --no-restart         skip the restart at the end (store kept, registry empty, every proxy reconnects)
+  --quick              (control) 100 Services, 1,000 endpoints, 100 proxies, 5 changes per kind
+
   --render FILE        no measuring: re-render the report from a saved raw record
                        (each run saves one as bench/results/<benchmark>-latest.json)
 `;
@@ -82,6 +114,11 @@ const numericFlags = {
   '--pause': { key: 'pauseSeconds', min: 0, max: 60, integer: false },
   '--rate': { key: 'rate', min: 1, max: 100000, integer: false },
   '--connections': { key: 'connections', min: 1, max: 1024, integer: true },
+  '--changes': { key: 'changes', min: 1, max: 500, integer: true },
+  '--warmup-changes': { key: 'warmupChanges', min: 0, max: 50, integer: true },
+  '--sim-processes': { key: 'simProcesses', min: 1, max: 16, integer: true },
+  '--change-timeout': { key: 'changeTimeoutSeconds', min: 1, max: 600, integer: true },
+  '--budget': { key: 'budgetSeconds', min: 1, max: 3600, integer: true },
 } as const;
 
 type NumericKey = (typeof numericFlags)[keyof typeof numericFlags]['key'];
@@ -101,6 +138,8 @@ export function parseBenchArgs(argv: readonly string[]): Result<BenchOptions, st
   let help = false;
   let weftNodeOptions: readonly string[] = defaultOptions.weftNodeOptions;
   let renderFrom: string | undefined;
+  let scoped = defaultOptions.scoped;
+  let restart = defaultOptions.restart;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const eq = a.indexOf('=');
@@ -120,6 +159,8 @@ export function parseBenchArgs(argv: readonly string[]): Result<BenchOptions, st
     else if (flag === '--quick') quick = true;
     else if (flag === '--keep-temp') keepTemp = true;
     else if (flag === '--no-write') outFile = undefined;
+    else if (flag === '--no-scoped') scoped = false;
+    else if (flag === '--no-restart') restart = false;
     else if (flag === '--out') outFile = takeValue() ?? outFile;
     else if (flag === '--render') renderFrom = takeValue();
     else if (flag === '--weft-node-options') {
@@ -172,5 +213,7 @@ export function parseBenchArgs(argv: readonly string[]): Result<BenchOptions, st
     help,
     weftNodeOptions,
     renderFrom,
+    scoped,
+    restart,
   });
 }

@@ -1,12 +1,15 @@
 // `npm run bench -- <benchmark> [flags]`: runs one benchmark, prints progress to stderr and the report to
-// stdout, and replaces that benchmark's section of BENCHMARKS.md. Benchmarks are a table: add `control`
-// (issue 3) as one more entry with its own runner and renderer.
+// stdout, and replaces that benchmark's section of BENCHMARKS.md. Benchmarks are a table: each entry
+// has its own runner and renderer (`proxy`: the data plane, issue 4; `control`: the control plane, issue 3).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseBenchArgs, usage, type BenchOptions, type BenchmarkName } from './args.js';
 import { replaceSection } from './markdown.js';
 import { createProcessRegistry, type ProcessRegistry } from './processes.js';
+import { runControlBench } from './control-bench.js';
+import { renderControlReport } from './control-report.js';
+import { isControlBenchRun } from './control-results.js';
 import { runProxyBench } from './proxy-bench.js';
 import { renderProxyReport } from './proxy-report.js';
 import type { ProxyBenchRun } from './proxy-results.js';
@@ -29,7 +32,13 @@ const benchmarks: Readonly<Record<BenchmarkName, BenchmarkEntry | undefined>> = 
       return renderProxyReport(r as ProxyBenchRun);
     },
   },
-  control: undefined, // issue 3: 1,000 services / 10,000 endpoints / 1,000 proxies; not built yet
+  control: {
+    run: (o, ctx) => runControlBench(o, ctx),
+    render: (record) => {
+      if (!isControlBenchRun(record)) throw new Error('not a control benchmark record');
+      return renderControlReport(record);
+    },
+  },
 };
 
 /** Where each run keeps its raw record, so the report can be re-rendered (`--render`) and inspected. */
@@ -55,7 +64,10 @@ process started and stopped by PID).
   7 minutes. \`--quick\` is a one-minute smoke run of the harness (1 round; not figures to quote);
   \`--rounds N\`, \`--seconds N\`, \`--only A,B,W\`, \`--no-write\`, \`--keep-temp\`,
   \`--weft-node-options "..."\`; \`--help\` for all flags.
-- \`npm run bench -- control\` — control-plane scale (issue 3), not built yet.
+- \`npm run bench -- control\` — control-plane scale (issue 3): 1,000 Services, 10,000 endpoints,
+  1,000 simulated proxies over real mTLS streams; apply→last-ACK p50/p99 for a policy and an endpoint
+  change, control plane CPU and memory, snapshot sizes. \`--quick\` (100 proxies) is a smoke run;
+  \`--changes N\`, \`--budget N\`, \`--sim-processes N\`, \`--no-scoped\`.
 
 Run it on a quiet machine: everything shares the same cores, so other work moves every figure. Each
 run measures the machine's busy time that is not its own during the fixed-rate windows and says

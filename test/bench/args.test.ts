@@ -33,6 +33,29 @@ test('--only, --out, --no-write, --keep-temp and the control benchmark', () => {
   const c = parseBenchArgs(['control']);
   assert.ok(c.ok);
   assert.equal(c.value.benchmark, 'control');
+  assert.equal(c.value.changes, 30);
+  assert.equal(c.value.scoped, true);
+  assert.equal(c.value.restart, true);
+});
+
+test('control flags: --changes, --sim-processes, --change-timeout, --budget, --no-scoped, --no-restart; --quick shortens', () => {
+  const c = parseBenchArgs(['control', '--changes', '7', '--sim-processes', '3', '--change-timeout', '9', '--budget', '100', '--no-scoped', '--no-restart']);
+  assert.ok(c.ok);
+  assert.equal(c.value.changes, 7);
+  assert.equal(c.value.simProcesses, 3);
+  assert.equal(c.value.changeTimeoutSeconds, 9);
+  assert.equal(c.value.budgetSeconds, 100);
+  assert.equal(c.value.scoped, false);
+  assert.equal(c.value.restart, false);
+  const q = parseBenchArgs(['control', '--quick']);
+  assert.ok(q.ok);
+  assert.equal(q.value.changes, 5);
+  assert.equal(q.value.budgetSeconds, 60);
+  const q2 = parseBenchArgs(['control', '--changes', '2', '--quick']);
+  assert.ok(q2.ok);
+  assert.equal(q2.value.changes, 2, 'an explicit flag wins over --quick wherever it is');
+  const bad = parseBenchArgs(['control', '--sim-processes', '0']);
+  assert.ok(!bad.ok);
 });
 
 test('every problem is reported at once', () => {

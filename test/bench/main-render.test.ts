@@ -68,13 +68,13 @@ test('--render re-renders a saved record into the markdown section, without meas
   }
 });
 
-test('bad arguments, a bad record and the unbuilt control benchmark fail clearly', async () => {
+test('bad arguments and bad records fail clearly', async () => {
   const bad = await run(['proxy', '--rounds', 'x']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--rounds must be an integer/);
-  const control = await run(['control']);
+  const control = await run(['control', '--changes', '0']);
   assert.equal(control.code, 2);
-  assert.match(control.stderr, /not built yet/);
+  assert.match(control.stderr, /--changes must be an integer in 1\.\.500/);
   const dir = mkdtempSync(join(tmpdir(), 'weft-render-'));
   try {
     const file = join(dir, 'x.json');
@@ -82,6 +82,9 @@ test('bad arguments, a bad record and the unbuilt control benchmark fail clearly
     const r = await run(['proxy', '--render', file, '--no-write']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /not a proxy benchmark record/);
+    const c = await run(['control', '--render', file, '--no-write']);
+    assert.equal(c.code, 1);
+    assert.match(c.stderr, /not a control benchmark record/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
