@@ -17,6 +17,8 @@ import { weftError, type WeftError } from '../../core/errors.js';
 import { spiffeIdFromSubjectAltName } from '../tls/subject-alt-name.js';
 import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
 import { onBorrowedRead, UpstreamConnection, type UpstreamOwner } from './upstream-connection.js';
+import { armUpstreamExpiry, upstreamDeadline } from './upstream-expiry.js';
+import { expiredAtConnect } from '../tls/connection-expiry.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /** Who waits for a connection. Exactly one of the two methods is called, once per acquire. */
@@ -173,7 +175,7 @@ class Pool implements ConnectionPool, UpstreamOwner {
     conn.leased = false;
     conn.user = undefined;
     this.leased--;
-    if (conn.dead || this.closed) {
+    if (conn.dead || conn.retired || this.closed) {
       conn.destroy();
       return;
     }
@@ -312,7 +314,7 @@ class Pool implements ConnectionPool, UpstreamOwner {
       if (identity !== undefined && notAfter !== undefined && this.sessionContext === secureContext) this.sessions.set(key, { session, identity, notAfter });
     });
     socket.setNoDelay(true);
-    new Dial(this, target, waiter, socket, cached?.identity);
+    new Dial(this, target, waiter, socket, cached?.identity, cached?.notAfter);
   }
 
   /** Called by a finished dial (success or failure): frees a handshake slot and starts queued ones. */
@@ -366,6 +368,8 @@ class Dial {
   private stage = DIAL_CONNECT;
   private finished = false;
   private readonly tls: boolean;
+  /** When the connection must end (TLS; see upstream-expiry.ts). */
+  private deadline: number | undefined = undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -374,6 +378,8 @@ class Dial {
     private readonly socket: Socket,
     /** For TLS dials offering a cached session: the identity verified when it was made. */
     private readonly resumedIdentity: string | undefined,
+    /** …and the server certificate's expiry stored with it. */
+    private readonly resumedNotAfter?: number,
   ) {
     this.tls = target.identities !== undefined;
     socket.setTimeout(pool.options.connectTimeoutMs, this.onTimeout);
@@ -398,6 +404,13 @@ class Dial {
       this.fail(weftError('WEFT_TLS_HANDSHAKE', `upstream did not accept ALPN ${want}`, this.target.label));
       return;
     }
+    this.deadline = upstreamDeadline(s, this.resumedNotAfter);
+    const expired = expiredAtConnect(this.deadline, this.pool.options.clock.now());
+    if (expired !== undefined) {
+      this.pool.options.onTlsFailure?.('expired');
+      this.fail(weftError('WEFT_TLS_HANDSHAKE', `TLS handshake with ${this.target.label} failed: ${expired.message}${s.isSessionReused() ? ' (resumed session)' : ''}`, this.target.label));
+      return;
+    }
     this.succeed();
   };
 
@@ -410,6 +423,7 @@ class Dial {
       const s = this.socket as TLSSocket;
       const resumed = s.isSessionReused();
       conn.peerIdentity = resumed ? this.resumedIdentity : acceptedIdentity(this.target.identities as ReadonlySet<string>, s.getPeerCertificate());
+      armUpstreamExpiry(conn, s, this.deadline, this.pool.options.clock);
       this.pool.dialed(conn, this.waiter, resumed);
     } else {
       this.pool.dialed(conn, this.waiter, false);

@@ -62,6 +62,8 @@ export class UpstreamConnection {
   dead = false;
   /** Leased to a user (set and cleared by the pool only). */
   leased = false;
+  /** A certificate of this connection is about to expire: closed on release, never reused. */
+  retired = false;
   private lastError: Error | undefined = undefined;
 
   /** Chunks are views of a shared read buffer, valid during `onUpstreamData` only (see there). */

@@ -28,11 +28,14 @@ import type { AccessLog } from '../telemetry/access-log.js';
 import { inboundEdgeLabels, type ProxyMetrics } from '../metrics/index.js';
 import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
 import { resumedWithStaleCert } from '../tls/tls-credentials.js';
+import { armConnectionExpiry, meshConnectionDeadline } from '../tls/connection-expiry.js';
 import type { TcpRegistry } from './tcp-registry.js';
 
 export const ALPN_HTTP1 = 'weft-http1';
 export const ALPN_H2 = 'h2';
 export const ALPN_TCP = 'weft-tcp';
+/** How long a STRICT port waits for a client's first bytes (its ClientHello) before closing; as the TLS handshake timeout. */
+export const STRICT_FIRST_BYTES_TIMEOUT_MS = 10_000;
 
 export interface InboundDeps {
   readonly log: Log;
@@ -126,6 +129,14 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       s.destroy();
       return;
     }
+    // The identity is read once per connection, so the connection must not outlive either
+    // certificate: it is closed when the first expires (a client's proxy retires it just before).
+    armConnectionExpiry(s, meshConnectionDeadline(s), clock, {
+      onExpire: () => {
+        log.debug('inbound mesh connection closed: a certificate expired', { peer });
+        s.destroy();
+      },
+    });
     const alpn = s.alpnProtocol;
     const proto: DetectedProtocol | 'detect' =
       alpn === ALPN_HTTP1 ? 'http1' : alpn === ALPN_H2 ? 'h2' : alpn === ALPN_TCP ? 'tcp' : 'detect';
@@ -301,11 +312,19 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
         return;
       }
       const strict = gen.snapshot.mesh.mtlsMode === 'STRICT';
-      sniffSocket(socket, deps.detectTimeoutMs, (proto, initial) => {
+      // STRICT accepts only TLS, so silence is never a reason to decide "plaintext": a peer's ClientHello
+      // may come late when either event loop is busy. Wait for the first bytes (bounded like a handshake).
+      // PERMISSIVE falls back to plaintext after the short detection timeout (server-first protocols).
+      sniffSocket(socket, strict ? STRICT_FIRST_BYTES_TIMEOUT_MS : deps.detectTimeoutMs, (proto, initial) => {
         if (proto === 'tls') {
           pending.set(keyOf(socket), { destinationPort });
           socket.unshift(initial);
           tlsServer.emit('connection', socket);
+          return;
+        }
+        if (strict && initial.length === 0) {
+          log.debug('no ClientHello on a STRICT port in time: closed', { port: destinationPort, peer: socket.remoteAddress, timeoutMs: STRICT_FIRST_BYTES_TIMEOUT_MS });
+          socket.destroy();
           return;
         }
         if (strict) {

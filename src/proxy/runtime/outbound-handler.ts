@@ -27,6 +27,7 @@ import type { AccessLog } from '../telemetry/access-log.js';
 import { formatTraceparent, type TraceIds } from '../telemetry/index.js';
 import { outboundEdgeLabels, type ProxyMetrics } from '../metrics/index.js';
 import { classifyTlsError } from '../tls/tls-errors.js';
+import { CLIENT_RETIRE_BEFORE_MS, armConnectionExpiry, expiredAtConnect, meshConnectionDeadline } from '../tls/connection-expiry.js';
 import type { Generation } from './generation.js';
 
 export interface OutboundDeps {
@@ -126,8 +127,17 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
         onEarlyError(new Error('peer did not negotiate ALPN weft-tcp'));
         return;
       }
+      // The tunnel must not outlive either certificate (the server closes it then too); one whose
+      // certificate expired already (ours: TLS 1.3 lets the server refuse it only after this) fails now.
+      const deadline = meshConnectionDeadline(up);
+      const expired = expiredAtConnect(deadline, clock.now());
+      if (expired !== undefined) {
+        onEarlyError(expired);
+        return;
+      }
       ready = true;
       up.off('error', onEarlyError);
+      armConnectionExpiry(up, deadline, clock, { onExpire: () => up.destroy() });
       tunnels.add(s);
       const edge = registry.bindEdge(outboundEdgeLabels(deps.current().snapshot.workload, svc.service, 'tcp', ep.identity));
       edge.connectionOpened();
@@ -168,7 +178,27 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
     }
     const edge = registry.bindEdge(outboundEdgeLabels(deps.current().snapshot.workload, svc.service, grpc ? 'grpc' : 'http', ep.identity));
     const key = `${ep.address}:${ep.port}|${svc.service.identities.join(',')}`;
-    const session = deps.peerH2.get(key, `https://${ep.address}:${ep.port}`, () => dialPeer(ep, svc, ALPN_H2));
+    const session = deps.peerH2.get(key, `https://${ep.address}:${ep.port}`, () => {
+      const sock = dialPeer(ep, svc, ALPN_H2);
+      // The session must not outlive either certificate: no new streams just ahead of the first
+      // expiry (the pool opens a new session), closed at it (the server closes it then too).
+      sock.once('secureConnect', () => {
+        const deadline = meshConnectionDeadline(sock);
+        const expired = expiredAtConnect(deadline, clock.now());
+        if (expired !== undefined) {
+          // Not from inside 'secureConnect': the HTTP/2 session sets itself up on this same event, after
+          // this listener, and a socket destroyed under it aborts the process (node_http2 assertion).
+          process.nextTick(() => sock.destroy(expired));
+          return;
+        }
+        armConnectionExpiry(sock, deadline, clock, {
+          retireBeforeMs: CLIENT_RETIRE_BEFORE_MS,
+          onRetire: () => session.close(),
+          onExpire: () => sock.destroy(),
+        });
+      });
+      return sock;
+    });
     const tp = headers['traceparent'];
     const traceparent = formatTraceparent(deps.traceIds.outgoing(typeof tp === 'string' ? tp : undefined));
     forwardStream(stream, forwardableHeaders(headers, { traceparent }), session, (e) => {
