@@ -93,7 +93,15 @@ export function renderControlReport(run: ControlBenchRun): string {
     const e = summarizeChanges(s.endpoint);
     targetRows.push([`policy change p99 < 1 s`, scenarioTitle(s), msUnit(p.p99Ms), verdict(p.p99Ms, controlTargets.policyP99Ms)]);
     targetRows.push([`endpoint change p99 < 2 s`, scenarioTitle(s), msUnit(e.p99Ms), verdict(e.p99Ms, controlTargets.endpointP99Ms)]);
-    targetRows.push([`control plane memory < 1 GB`, scenarioTitle(s), `${fmt(s.control.peakRssMb, 0)} MB peak RSS (VmHWM)`, verdict(s.control.peakRssMb, controlTargets.memoryMb)]);
+    // Both processes count: the first one (connect, bulk apply, changes) and the restarted one (the resync storm).
+    const restartPeak = s.restart?.peakRssMb ?? Number.NaN;
+    const peak = Math.max(s.control.peakRssMb, Number.isFinite(restartPeak) ? restartPeak : 0);
+    targetRows.push([
+      `control plane memory < 1 GB`,
+      scenarioTitle(s),
+      `${fmt(s.control.peakRssMb, 0)} MB peak RSS (VmHWM)${Number.isFinite(restartPeak) ? `; ${fmt(restartPeak, 0)} MB after the restart` : ''}`,
+      verdict(peak, controlTargets.memoryMb),
+    ]);
   }
   lines.push('### Targets', '', renderTable(['Target', 'Line', 'Measured', 'Verdict'], targetRows), '');
 

@@ -79,6 +79,11 @@ test('the control section: target verdicts, tables, raw changes, an unavailable 
   assert.doesNotMatch(md, /NaN|null|undefined/);
 });
 
+test('the memory target counts the restarted process too', () => {
+  const md = renderControlReport(run([scenario([change(1, 300)], [change(1, 100)], { restart: { ...conv, peakRssMb: 1700 } })]));
+  assert.match(md, /\| control plane memory < 1 GB \| unscoped: every proxy gets every Service \| 900 MB peak RSS \(VmHWM\); 1700 MB after the restart \| \*\*FAIL\*\* \|/);
+});
+
 test('a change that timed out fails its target and says so', () => {
   const md = renderControlReport(run([scenario([change(1, 300), change(2, Number.NaN)], [change(1, 100)])]));
   assert.match(md, /\| policy change p99 < 1 s \| unscoped: every proxy gets every Service \| timeout \| \*\*FAIL\*\* \(timeout\) \|/);
