@@ -67,10 +67,13 @@ test('1,000 services, 10,000 instances, 1,000 proxies: full snapshots once, then
     const decode = i % decodeEvery === 0;
     const proxy: Proxy = { key: `${ns(i)}/svc-${i}-0`, session: undefined as unknown as ProxySession, lines: [] };
     const connection: ProxyConnection = {
-      send(message: ControlMessage) {
+      send(message: ControlMessage, written?: () => void) {
         const chunks = encoder.encodeChunks(message); // as the server writes them
         proxy.lines.push({ type: message.type, bytes: chunks.reduce((n, c) => n + c.length, 0) });
-        if (!decode) return;
+        if (!decode) {
+          written?.();
+          return;
+        }
         const wire = JSON.parse(Buffer.concat(chunks).toString()) as ControlMessage;
         if (wire.type === 'snapshot') proxy.current = wire.snapshot;
         else if (wire.type === 'patch') {
@@ -79,6 +82,7 @@ test('1,000 services, 10,000 instances, 1,000 proxies: full snapshots once, then
           assert.ok(applied.ok, applied.ok ? '' : applied.error);
           proxy.current = applied.value;
         }
+        written?.();
       },
       close: (code) => assert.fail(`closed ${code}`),
     };

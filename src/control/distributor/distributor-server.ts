@@ -30,6 +30,8 @@ export interface DistributorServerOptions {
    * proxy that vanished without a FIN stops counting as connected (and its lease lapses). Default 10 s.
    */
   readonly pingIntervalMs?: number;
+  /** Largest piece of a message written at once (see the write queue); default 128 KiB. */
+  readonly writeSliceBytes?: number;
 }
 
 export interface DistributorServer {
@@ -41,6 +43,7 @@ export interface DistributorServer {
 export function createDistributorServer(options: DistributorServerOptions): DistributorServer {
   const { distributor } = options;
   const maxLine = options.maxLineBytes ?? 64 * 1024;
+  const sliceBytes = options.writeSliceBytes ?? 128 * 1024;
   const encoder = createMessageEncoder();
   const server = createSecureServer({
     key: options.keyPem,
@@ -94,18 +97,48 @@ export function createDistributorServer(options: DistributorServerOptions): Dist
       return;
     }
     stream.respond({ ':status': 200, 'content-type': 'application/x-ndjson' });
-    const write = (message: ControlMessage): void => {
-      if (stream.closed || stream.destroyed) return;
-      // Corked: the chunks go out in one writev; a snapshot's shared outbound bytes are not copied.
-      stream.cork();
-      for (const chunk of encoder.encodeChunks(message)) stream.write(chunk);
-      stream.uncork();
+    // Messages go out in order, each in slices of at most `sliceBytes`, the next slice only once
+    // the previous one left: HTTP/2 frames and TLS encrypts whatever a stream has queued (up to the
+    // peer's window) in one go, so a 1.3 MB snapshot written whole sits encrypted in memory until
+    // the peer reads it; 1,000 of them at once were 1.3 GB. Slices keep that to one per stream.
+    const queue: { readonly pieces: Buffer[]; readonly written: (() => void) | undefined }[] = [];
+    let writing = false;
+    const pump = (): void => {
+      const head = queue[0];
+      if (writing || head === undefined) return;
+      if (stream.closed || stream.destroyed) {
+        for (const m of queue.splice(0)) m.written?.();
+        return;
+      }
+      const piece = head.pieces.shift();
+      if (piece === undefined) {
+        queue.shift();
+        head.written?.();
+        pump();
+        return;
+      }
+      writing = true;
+      stream.write(piece, () => {
+        writing = false;
+        pump();
+      });
     };
+    const write = (message: ControlMessage, written?: () => void): void => {
+      const pieces: Buffer[] = [];
+      for (const chunk of encoder.encodeChunks(message)) {
+        for (let at = 0; at < chunk.length; at += sliceBytes) pieces.push(chunk.subarray(at, at + sliceBytes)); // views, not copies
+      }
+      queue.push({ pieces, written });
+      pump();
+    };
+    stream.on('close', () => pump()); // a stream that ended: whoever waits is told
     const connection: ProxyConnection = {
       send: write,
       close(code, message) {
-        write({ type: 'error', code, message });
-        if (!stream.closed) stream.end();
+        // Ends the stream once the error (and anything before it) left.
+        write({ type: 'error', code, message }, () => {
+          if (!stream.closed) stream.end();
+        });
       },
     };
     const session = distributor.connect(identity, connection);

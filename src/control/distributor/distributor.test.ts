@@ -38,14 +38,16 @@ function manualTimers(): Timers & { advance(ms: number): void; pending(): number
   };
 }
 
-type FakeConnection = ProxyConnection & { messages: ControlMessage[]; snapshots: ProxySnapshot[]; closedWith?: string };
+type FakeConnection = ProxyConnection & { messages: ControlMessage[]; snapshots: ProxySnapshot[]; closedWith?: string; holdWrites?: boolean; held: (() => void)[] };
+
 
 /** Records messages, and the snapshot the proxy would be on after each (patches applied, through JSON as on the wire). */
 function fakeConnection(): FakeConnection {
   const c: FakeConnection = {
     messages: [],
     snapshots: [],
-    send: (m) => {
+    held: [],
+    send: (m, written) => {
       c.messages.push(m);
       const wire = JSON.parse(JSON.stringify(m)) as ControlMessage;
       if (wire.type === 'snapshot') c.snapshots.push(wire.snapshot);
@@ -56,6 +58,10 @@ function fakeConnection(): FakeConnection {
         assert.ok(applied.ok, applied.ok ? '' : applied.error);
         c.snapshots.push(applied.value);
       }
+      // As a stream calls back once the bytes left; held back on request to test the flow control.
+      if (written === undefined) return;
+      if (c.holdWrites === true) c.held.push(written);
+      else written();
     },
     close: (code) => { c.closedWith = code; },
   };
@@ -266,5 +272,25 @@ test('a proxy that answers patches with base mismatches twice in a row gets full
   timers.advance(10);
   assert.deepEqual(caller.messages.map((m) => m.type), ['snapshot', 'patch', 'snapshot', 'patch', 'snapshot', 'snapshot']);
   assert.equal(distributor.status()[0]?.nack, undefined);
+  distributor.close();
+});
+
+test('one message in flight per proxy: changes meanwhile are coalesced into one patch from what was sent', async () => {
+  const { distributor, timers, store } = await world(4);
+  const caller = fakeConnection();
+  const session = distributor.connect('spiffe://cluster.local/ns/shop/sa/client', caller);
+  session.receive({ type: 'hello', registration: reg('client-0', 'client', { app: 'client' }, '10.0.0.2') });
+  caller.holdWrites = true;
+  timers.advance(10);
+  for (const principal of ['a', 'b', 'c']) {
+    await store.apply(allowPolicy('p', 'shop', { app: 'client' }, [`spiffe://cluster.local/ns/shop/sa/${principal}`]));
+    timers.advance(10);
+  }
+  assert.deepEqual(caller.messages.map((m) => m.type), ['snapshot'], 'nothing more while the first is being written');
+  caller.holdWrites = false;
+  caller.held.shift()?.();
+  assert.deepEqual(caller.messages.map((m) => m.type), ['snapshot', 'patch']);
+  assert.deepEqual(caller.snapshots.at(-1), distributor.snapshotOf('shop/client-0'), 'straight to the latest');
+  assert.equal(caller.snapshots.at(-1)?.inbound.policies[0]?.spec.rules?.[0]?.from?.[0]?.source.principals?.[0], 'spiffe://cluster.local/ns/shop/sa/c');
   distributor.close();
 });

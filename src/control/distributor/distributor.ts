@@ -37,7 +37,12 @@ import { diffSnapshots, patchIsWorthIt } from './diff-snapshots.js';
 import type { ControlMessage, ProxyMessage } from './stream-messages.js';
 
 export interface ProxyConnection {
-  send(message: ControlMessage): void;
+  /**
+   * Queues a message; calls `written`, when given, once it has left (or the stream ended). The
+   * distributor always gives one and sends this proxy nothing more until it is called: changes
+   * meanwhile are coalesced into the next message.
+   */
+  send(message: ControlMessage, written?: () => void): void;
   /** Sends an error and ends the stream. */
   close(code: ErrorCode, message: string): void;
 }
@@ -114,6 +119,8 @@ interface Session {
   patchRefusals: number;
   /** This proxy does not take patches (it refused them twice in a row): full snapshots only. */
   fullOnly?: boolean;
+  /** A message was handed to the connection and has not left yet (the number identifies it). */
+  writing: number;
   ackedVersion?: string;
   nack?: { version: string; reason: string };
   certificate?: ProxyCertificate;
@@ -134,6 +141,7 @@ export function createDistributor(options: DistributorOptions): Distributor {
   const resources = new Map<string, Resource>();
   const sessions = new Map<string, Session>(); // by instance key, once hello'd
   const history = new Map<string, Session>(); // last session per key, for status after disconnect
+  let writes = 0;
   let latest: ReadonlyMap<string, ProxySnapshot> = new Map();
   // Remembers the last compile: unchanged Services, lists and snapshots are reused, not rebuilt.
   const compiler = createSnapshotCompiler(options.compile ?? {});
@@ -168,21 +176,34 @@ export function createDistributor(options: DistributorOptions): Distributor {
   }
 
   function sendLatest(key: string, s: Session): void {
+    // One message in flight per proxy: what changes meanwhile goes in the next one, from its end.
+    if (!s.open || s.writing !== 0) return;
     const snapshot = latest.get(key);
-    if (snapshot === undefined || snapshot.version === s.sentVersion || !s.open) return;
-    s.sentVersion = snapshot.version;
+    if (snapshot === undefined || snapshot.version === s.sentVersion) return;
     if (s.sent !== undefined && s.fullOnly !== true) {
       const patch = diffSnapshots(s.sent, snapshot);
       if (patchIsWorthIt(patch, snapshot)) {
+        s.sentVersion = snapshot.version;
         s.sent = snapshot;
         s.patchVersions.add(snapshot.version);
-        s.connection.send({ type: 'patch', ...patch });
+        write(s, { type: 'patch', ...patch });
         return;
       }
     }
+    s.sentVersion = snapshot.version;
     s.sent = snapshot;
     s.patchVersions.clear();
-    s.connection.send({ type: 'snapshot', snapshot });
+    write(s, { type: 'snapshot', snapshot });
+  }
+
+  function write(s: Session, message: ControlMessage): void {
+    const id = ++writes;
+    s.writing = id;
+    s.connection.send(message, () => {
+      if (s.writing !== id) return; // called twice, or the session was closed meanwhile
+      s.writing = 0;
+      if (s.key !== undefined) sendLatest(s.key, s);
+    });
   }
 
   function hello(s: Session, registration: unknown): void {
@@ -232,7 +253,7 @@ export function createDistributor(options: DistributorOptions): Distributor {
       return ok(undefined);
     },
     connect(identity, connection) {
-      const s: Session = { identity, connection, open: true, patchVersions: new Set(), patchRefusals: 0 };
+      const s: Session = { identity, connection, open: true, patchVersions: new Set(), patchRefusals: 0, writing: 0 };
       return {
         receive(message) {
           if (!s.open) return;
@@ -292,6 +313,7 @@ export function createDistributor(options: DistributorOptions): Distributor {
         closed() {
           s.open = false;
           if (s.key !== undefined && sessions.get(s.key) === s) sessions.delete(s.key);
+          s.writing = 0;
         },
       };
     },

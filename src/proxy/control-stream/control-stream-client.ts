@@ -40,6 +40,8 @@ export interface ControlStreamOptions {
   readonly backoff?: Partial<ReconnectBackoff>;
   /** Handshake and response deadline; default 5 s. */
   readonly connectTimeoutMs?: number;
+  /** How often the client PINGs the control plane; a PING unanswered by the next one ends the connection. Default 10 s. */
+  readonly keepAliveMs?: number;
   /** Longest line accepted from the control plane; default 64 MiB (a snapshot is one line). */
   readonly maxLineBytes?: number;
   /** Called after each failed connection attempt or lost stream, with the reason. */
@@ -79,6 +81,7 @@ export function fingerprintHex(material: IdentityMaterial): string {
 }
 
 export function createControlStreamClient(o: ControlStreamOptions): ControlStreamClient {
+  const keepAliveMs = o.keepAliveMs ?? 10_000;
   const backoff: ReconnectBackoff = { ...defaultReconnectBackoff, ...o.backoff };
   const { log, timers, clock } = o;
   const maxLine = o.maxLineBytes ?? 64 * 1024 * 1024;
@@ -184,8 +187,32 @@ export function createControlStreamClient(o: ControlStreamOptions): ControlStrea
     s.on('error', (e: Error) => lose(s, e.message));
     s.on('close', () => lose(s, lastErrorFor(s) ?? 'the connection closed'));
     s.on('goaway', () => undefined);
-    // The control plane pings every 10 s; silence this long means it is gone without a FIN.
-    s.setTimeout(35_000, () => lose(s, 'no traffic from the control plane for 35 s'));
+    // A control plane gone without a FIN (host down, cable cut) shows as a PING left unanswered: the
+    // session's own inactivity timeout would not do, as PING frames (the control plane's keep-alive
+    // included) do not count as activity there, so a quiet, healthy stream would be dropped.
+    let pingPending = false;
+    let pingTimer: unknown;
+    const keepAlive = (): void => {
+      pingTimer = timers.setTimeout(() => {
+        if (s.destroyed || s.closed) return;
+        if (pingPending) {
+          lose(s, `no answer to a PING from the control plane within ${keepAliveMs} ms`);
+          return;
+        }
+        pingPending = true;
+        try {
+          s.ping((error) => {
+            if (error === null) pingPending = false;
+          });
+        } catch {
+          // The session is closing: its 'close' handler takes over.
+          return;
+        }
+        keepAlive();
+      }, keepAliveMs);
+    };
+    keepAlive();
+    s.once('close', () => timers.clearTimeout(pingTimer));
     const deadline = timers.setTimeout(() => lose(s, `no answer within ${o.connectTimeoutMs ?? 5000} ms`), o.connectTimeoutMs ?? 5000);
     const st = s.request({ ':method': 'POST', ':path': subscribePath, 'content-type': 'application/x-ndjson' }, { endStream: false });
     stream = st;
