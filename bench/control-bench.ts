@@ -372,18 +372,18 @@ async function runScenario(o: BenchOptions, ctx: ControlBenchContext, input: Sce
       cpuSeconds: (cpuTicks(pid) - cpuAtStart) / hz,
     };
 
-    // Last: restart the control plane on the same home and ports; every proxy reconnects at once.
+    // Last: restart the control plane on the same home and ports. Every proxy loses its stream and
+    // reconnects by itself with backoff and jitter, as real proxies do; the registry starts empty.
     let restart: ScenarioRun['restart'];
     if (o.restart) {
+      const r0 = now();
       await ctx.registry.stop(cp.proc, 5000);
       const again = await converge('restart and resync', seeing(perProxyEndpoints), async () => {
-        const r0 = now();
         const next = await startControl(ctx, home, scoped ? 'control-scoped-restarted' : 'control-restarted', [portOf(cp.apiUrl), portOf(cp.streamUrl)]);
         cp = next;
         pid = next.proc.pid;
-        fleet.send({ cmd: 'reconnect', url: next.streamUrl });
         return r0;
-      }, true, true);
+      }, false, true);
       restart = { ...again.c, peakRssMb: procStatusMb(pid, 'VmHWM') };
     }
 

@@ -93,7 +93,15 @@ export function renderControlReport(run: ControlBenchRun): string {
     const e = summarizeChanges(s.endpoint);
     targetRows.push([`policy change p99 < 1 s`, scenarioTitle(s), msUnit(p.p99Ms), verdict(p.p99Ms, controlTargets.policyP99Ms)]);
     targetRows.push([`endpoint change p99 < 2 s`, scenarioTitle(s), msUnit(e.p99Ms), verdict(e.p99Ms, controlTargets.endpointP99Ms)]);
-    targetRows.push([`control plane memory < 1 GB`, scenarioTitle(s), `${fmt(s.control.peakRssMb, 0)} MB peak RSS (VmHWM)`, verdict(s.control.peakRssMb, controlTargets.memoryMb)]);
+    // Both processes count: the first one (connect, bulk apply, changes) and the restarted one (the resync storm).
+    const restartPeak = s.restart?.peakRssMb ?? Number.NaN;
+    const peak = Math.max(s.control.peakRssMb, Number.isFinite(restartPeak) ? restartPeak : 0);
+    targetRows.push([
+      `control plane memory < 1 GB`,
+      scenarioTitle(s),
+      `${fmt(s.control.peakRssMb, 0)} MB peak RSS (VmHWM)${Number.isFinite(restartPeak) ? `; ${fmt(restartPeak, 0)} MB after the restart` : ''}`,
+      verdict(peak, controlTargets.memoryMb),
+    ]);
   }
   lines.push('### Targets', '', renderTable(['Target', 'Line', 'Measured', 'Verdict'], targetRows), '');
 
@@ -145,7 +153,7 @@ export function renderControlReport(run: ControlBenchRun): string {
     const lost = (c: Convergence | undefined): string => (c !== undefined && c.traffic.reconnects > 0 ? `; ${fmtInt(c.traffic.reconnects)} subscriptions lost and reopened meanwhile` : '');
     phaseRows.push(row('cold connect (no Services yet)', s.connect, `${s.connect.failures.length > 0 ? `${s.connect.failures.length} streams failed to open at first` : ''}${lost(s.connect)}`));
     phaseRows.push(row(`apply ${fmtInt(s.bulkApply.resources)} Services at once`, s.bulkApply, `the apply request took ${fmtInt(s.bulkApply.applyMs)} ms; timed from its answer${lost(s.bulkApply)}`));
-    phaseRows.push(row('restart: store kept, registry empty, every proxy reconnects at once', s.restart, s.restart !== undefined ? `timed from the restart; peak RSS of the restarted process ${fmt(s.restart.peakRssMb, 0)} MB${lost(s.restart)}` : ''));
+    phaseRows.push(row('restart: store kept, registry empty, every proxy reconnects (backoff + jitter)', s.restart, s.restart !== undefined ? `timed from the SIGTERM; peak RSS of the restarted process ${fmt(s.restart.peakRssMb, 0)} MB${lost(s.restart)}` : ''));
   }
   lines.push(
     '### Connect, bulk apply, restart',

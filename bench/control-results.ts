@@ -79,9 +79,9 @@ export interface ScenarioRun {
     readonly fullSnapshotBytes: { readonly median: number; readonly min: number; readonly max: number };
   };
   /**
-   * Last: the control plane is restarted on the same home (the store keeps every Service, the
-   * registry starts empty) and every proxy reconnects at once; from the restarted process's
-   * start to the last proxy's ACK of the whole mesh. Undefined when not run.
+   * Last: the control plane is restarted on the same home and ports (the store keeps every Service,
+   * the registry starts empty); every proxy reconnects by itself with backoff and jitter. From the
+   * SIGTERM to the last proxy's ACK of the whole mesh. Undefined when not run.
    */
   readonly restart: (Convergence & { readonly peakRssMb: number }) | undefined;
   readonly policy: readonly ChangeRound[];

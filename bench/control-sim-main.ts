@@ -120,8 +120,8 @@ function main(): void {
       now,
     });
   });
-  let proxies = build(config.url);
-  let byKey = new Map(proxies.map((p) => [p.key, p]));
+  const proxies = build(config.url);
+  const byKey = new Map(proxies.map((p) => [p.key, p]));
 
   const connectAll = async (): Promise<void> => {
     const failures: string[] = [];
@@ -146,12 +146,6 @@ function main(): void {
     switch (m.cmd) {
       case 'connect':
         void connectAll().catch((e: unknown) => tell({ ev: 'failed', message: `connect: ${String(e)}` }));
-        return;
-      case 'reconnect':
-        for (const p of proxies) p.close();
-        proxies = build(m.url);
-        byKey = new Map(proxies.map((p) => [p.key, p]));
-        void connectAll().catch((e: unknown) => tell({ ev: 'failed', message: `reconnect: ${String(e)}` }));
         return;
       case 'expect': {
         if (current !== undefined) finish(current);

@@ -28,8 +28,6 @@ export type SnapshotCheck =
 
 export type RunnerToSim =
   | { readonly cmd: 'connect' }
-  /** Drop every stream and open new ones to `url` (the control plane restarted). */
-  | { readonly cmd: 'reconnect'; readonly url: string }
   /** `fresh`: only ACKs from now on count (a proxy already passing the check still has to ACK again: after a reconnect). */
   | { readonly cmd: 'expect'; readonly id: number; readonly check: SnapshotCheck; readonly timeoutMs: number; readonly fresh?: boolean }
   | { readonly cmd: 'ready'; readonly key: string; readonly ready: boolean }

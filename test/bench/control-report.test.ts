@@ -74,9 +74,14 @@ test('the control section: target verdicts, tables, raw changes, an unavailable 
   assert.match(md, /\| control plane memory < 1 GB \| unscoped: every proxy gets every Service \| 900 MB peak RSS \(VmHWM\) \| pass \|/);
   assert.match(md, /- unscoped: every proxy gets every Service, policy: \[900\], 400, 950/);
   assert.match(md, /\| unscoped: every proxy gets every Service \| 1\.24 MiB \[1\.24 MiB–1\.24 MiB\] \| 300 \/ 320 \/ 900 \|/);
-  assert.match(md, /restart: store kept, registry empty, every proxy reconnects at once \| not run/);
+  assert.match(md, /restart: store kept, registry empty, every proxy reconnects \(backoff \+ jitter\) \| not run/);
   assert.match(md, /scoped: reachableServices = own namespace \+ 5 Services elsewhere: not measured — this build does not accept/);
   assert.doesNotMatch(md, /NaN|null|undefined/);
+});
+
+test('the memory target counts the restarted process too', () => {
+  const md = renderControlReport(run([scenario([change(1, 300)], [change(1, 100)], { restart: { ...conv, peakRssMb: 1700 } })]));
+  assert.match(md, /\| control plane memory < 1 GB \| unscoped: every proxy gets every Service \| 900 MB peak RSS \(VmHWM\); 1700 MB after the restart \| \*\*FAIL\*\* \|/);
 });
 
 test('a change that timed out fails its target and says so', () => {
