@@ -2,6 +2,8 @@
  * The wire side of the identity client: POST the CSR to the control plane's
  * `/api/v1/certificates` with the bootstrap token as bearer, and parse the answer once.
  */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { err, ok, type Result } from '../../core/result.js';
 import { isErrorCode, weftError, type WeftError } from '../../core/errors.js';
 
@@ -30,28 +32,68 @@ export interface HttpRequesterOptions {
 export function createHttpCertificateRequester(options: HttpRequesterOptions): CertificateRequester {
   const url = `${options.controlUrl.replace(/\/+$/, '')}/api/v1/certificates`;
   return async (csrPem) => {
-    let status: number;
+    const answer = await postJson(url, options.token, JSON.stringify({ csr: csrPem }), options.timeoutMs ?? 10_000);
+    if (!answer.ok) return err(weftError('WEFT_CA_UNAVAILABLE', `cannot reach the CA: ${answer.error}`, url));
     let body: unknown;
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ csr: csrPem }),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-      });
-      status = res.status;
-      const text = await res.text();
-      try {
-        body = JSON.parse(text);
-      } catch {
-        return err(weftError('WEFT_CA_UNAVAILABLE', `the CA answered HTTP ${status} with a body that is not JSON`, url));
-      }
-    } catch (e) {
-      const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : 'request failed';
-      return err(weftError('WEFT_CA_UNAVAILABLE', `cannot reach the CA: ${cause}`, url));
+      body = JSON.parse(answer.value.text);
+    } catch {
+      return err(weftError('WEFT_CA_UNAVAILABLE', `the CA answered HTTP ${answer.value.status} with a body that is not JSON`, url));
     }
-    return parseAnswer(status, body, url);
+    return parseAnswer(answer.value.status, body, url);
   };
+}
+
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/**
+ * One POST with node:http(s) (not the global fetch: undici costs the sidecar several MB of RSS to
+ * load). Resolves to the status and body text, or the reason it failed; never rejects.
+ */
+function postJson(url: string, token: string, body: string, timeoutMs: number): Promise<Result<{ status: number; text: string }, string>> {
+  return new Promise((resolve) => {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      resolve(err(`bad control URL ${url}`));
+      return;
+    }
+    const send = target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : undefined;
+    if (send === undefined) {
+      resolve(err(`the control URL must be http:// or https://, not ${target.protocol}`));
+      return;
+    }
+    let settled = false;
+    const done = (r: Result<{ status: number; text: string }, string>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    const req = send(target, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_ANSWER_BYTES) {
+          req.destroy();
+          done(err('the answer is too large'));
+        } else chunks.push(c);
+      });
+      res.on('end', () => done(ok({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') })));
+      res.on('error', (e) => done(err(e.message)));
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      done(err(`no answer in ${timeoutMs} ms`));
+    }, timeoutMs);
+    req.on('error', (e) => done(err(e.message)));
+    req.end(body);
+  });
 }
 
 /** Parses the CA's JSON answer (exported for tests). */

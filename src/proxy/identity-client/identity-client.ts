@@ -9,7 +9,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
 import { weftError, type WeftError } from '../../core/errors.js';
 import { defaultRefreshTiming, delayUntilRenewal, retryDelay, type RefreshTimingConfig } from '../../policy/cert-refresh/refresh-timing.js';
-import { createWorkloadKeyAndCsr } from '../tls/csr.js';
+import { createWorkloadCsr } from '../tls/pkcs10-csr.js';
 import { parseIdentityMaterial, type IdentityMaterial } from '../tls/identity-material.js';
 import type { CertificateRequester } from './certificate-requester.js';
 
@@ -59,6 +59,8 @@ export interface IdentityClient {
   whenReady(): Promise<IdentityMaterial>;
   /** Called with every new material (e.g. `credentials.update`); returns an unsubscribe function. */
   onMaterial(listener: (material: IdentityMaterial) => void): () => void;
+  /** Called after each failed attempt with the error and the wait before the next; returns an unsubscribe function. */
+  onFailure(listener: (error: WeftError, retryInMs: number) => void): () => void;
 }
 
 /** Creates the client (not started). */
@@ -66,6 +68,7 @@ export function createIdentityClient(options: IdentityClientOptions): IdentityCl
   const timing: RefreshTimingConfig = { ...defaultRefreshTiming, ...options.timing };
   const { clock, random, timers } = options;
   const listeners = new Set<(m: IdentityMaterial) => void>();
+  const failureListeners = new Set<(e: WeftError, retryInMs: number) => void>();
   const waiters: ((m: IdentityMaterial) => void)[] = [];
   let current: IdentityMaterial | undefined;
   let issued = 0;
@@ -91,14 +94,17 @@ export function createIdentityClient(options: IdentityClientOptions): IdentityCl
   const fail = (error: WeftError): void => {
     failures++;
     lastError = error;
-    schedule(retryDelay(failures, clock.now(), current?.notAfter, random, timing));
+    const delay = retryDelay(failures, clock.now(), current?.notAfter, random, timing);
+    schedule(delay);
+    for (const l of failureListeners) l(error, delay);
   };
 
   const attempt = async (): Promise<void> => {
     if (inFlight || stopped) return;
     inFlight = true;
     try {
-      const keyAndCsr = await createWorkloadKeyAndCsr(options.spiffeId);
+      // A fresh key per certificate; it never leaves this process.
+      const keyAndCsr = createWorkloadCsr(options.spiffeId);
       if (!keyAndCsr.ok) {
         fail(keyAndCsr.error);
         return;
@@ -171,6 +177,12 @@ export function createIdentityClient(options: IdentityClientOptions): IdentityCl
       listeners.add(listener);
       return () => {
         listeners.delete(listener);
+      };
+    },
+    onFailure(listener) {
+      failureListeners.add(listener);
+      return () => {
+        failureListeners.delete(listener);
       };
     },
   };

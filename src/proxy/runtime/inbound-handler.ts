@@ -20,7 +20,8 @@ import type { Http1EnginePort, InboundConnection } from './http1-port.js';
 import type { AuthzAttributes, AuthzVerdict } from './inbound-authorizer.js';
 import type { Log } from './log.js';
 import type { ShellMetrics } from './shell-metrics.js';
-import type { MeshTls } from './tls-material.js';
+import type { TlsCredentials } from '../tls/tls-credentials.js';
+import type { IdentityMaterial } from '../tls/identity-material.js';
 import { peerSpiffeId } from '../tls/peer-identity.js';
 import type { Clock } from '../../core/clock.js';
 import type { AccessLog } from '../telemetry/access-log.js';
@@ -39,7 +40,8 @@ export interface InboundDeps {
   readonly registry: ProxyMetrics;
   readonly accessLog: AccessLog;
   readonly clock: Clock;
-  readonly tls: MeshTls;
+  /** The proxy's identity (rotations apply to new handshakes; open connections keep theirs). */
+  readonly tls: TlsCredentials;
   readonly current: () => Generation;
   readonly http1: Http1EnginePort | undefined;
   readonly tcp: TcpRegistry;
@@ -66,9 +68,9 @@ function denyMessage(v: AuthzVerdict): string {
 
 export function createInboundHandler(deps: InboundDeps): InboundHandler {
   const { log, metrics, registry, clock } = deps;
-  const pem = deps.tls.pem();
+  const pemOf = (m: IdentityMaterial): { cert: string; key: string; ca: string } => ({ cert: m.certPem, key: m.keyPem, ca: m.caPem });
   const tlsServer = createTlsServer({
-    ...pem,
+    ...pemOf(deps.tls.material),
     minVersion: 'TLSv1.3',
     requestCert: true,
     // Verification is checked on 'secureConnection' so that failures are counted with their reason.
@@ -76,7 +78,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     ALPNProtocols: [ALPN_HTTP1, ALPN_H2, ALPN_TCP],
     handshakeTimeout: 10_000,
   });
-  deps.tls.onRotate(() => tlsServer.setSecureContext({ ...deps.tls.pem(), minVersion: 'TLSv1.3' }));
+  const stopFollowing = deps.tls.onUpdate((m) => tlsServer.setSecureContext({ ...pemOf(m), minVersion: 'TLSv1.3' }));
   const pending = new Map<string, PendingTls>();
   const keyOf = (s: Socket): string => `${s.remoteAddress ?? ''}:${s.remotePort ?? 0}>${s.localPort ?? 0}`;
   const handshakeFailed = (reason: TlsFailureReason, detail: string): void => {
@@ -320,6 +322,7 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     },
     h2,
     close() {
+      stopFollowing();
       tlsServer.close();
       h2.destroyAll();
     },

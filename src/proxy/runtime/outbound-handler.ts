@@ -21,8 +21,7 @@ import type { Http1EnginePort } from './http1-port.js';
 import { ALPN_H2, ALPN_TCP } from './inbound-handler.js';
 import type { Log } from './log.js';
 import type { ShellMetrics } from './shell-metrics.js';
-import type { MeshTls } from './tls-material.js';
-import { createServerIdentityCheck } from '../tls/tls-credentials.js';
+import { createServerIdentityCheck, type TlsCredentials } from '../tls/tls-credentials.js';
 import type { Clock } from '../../core/clock.js';
 import type { AccessLog } from '../telemetry/access-log.js';
 import { formatTraceparent, type TraceIds } from '../telemetry/index.js';
@@ -37,7 +36,8 @@ export interface OutboundDeps {
   readonly accessLog: AccessLog;
   readonly clock: Clock;
   readonly current: () => Generation;
-  readonly tls: MeshTls;
+  /** The proxy's identity: each dial uses the context in force (built once per rotation). */
+  readonly tls: TlsCredentials;
   readonly http1: Http1EnginePort | undefined;
   readonly peerH2: H2SessionPool;
   /** W3C trace context: propagated (as a child) or started when a request has none. */
@@ -68,7 +68,7 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
     const s = tlsConnect({
       host: ep.address,
       port: ep.port,
-      secureContext: deps.tls.clientContext(),
+      secureContext: deps.tls.secureContext,
       ALPNProtocols: [alpn],
       minVersion: 'TLSv1.3',
       checkServerIdentity: createServerIdentityCheck(svc.identities),

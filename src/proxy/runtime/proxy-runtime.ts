@@ -14,7 +14,7 @@ import { weftError, type WeftError } from '../../core/errors.js';
 import { err, ok, type Result } from '../../core/result.js';
 import { createAdminServer } from '../admin/admin-server.js';
 import { createH2SessionPool } from '../http2/h2-session-pool.js';
-import { parseProxySnapshot } from '../snapshot/parse-proxy-snapshot.js';
+import { parseProxySnapshot, parseProxySnapshotValue } from '../snapshot/parse-proxy-snapshot.js';
 import type { OriginalDstReader } from './capture-port.js';
 import type { AccessLog } from '../telemetry/access-log.js';
 import { createCryptoRandomBytes, createTraceIds } from '../telemetry/index.js';
@@ -33,13 +33,25 @@ import type { Log } from './log.js';
 import { createOutboundHandler } from './outbound-handler.js';
 import { createShellMetrics, type ShellMetrics } from './shell-metrics.js';
 import { createTcpRegistry } from './tcp-registry.js';
-import { loadMeshTls } from './tls-material.js';
+import type { IdentitySource } from './identity-source.js';
+import type { AdminSlot } from './admin-slot.js';
+import type { ProxySnapshot } from '../snapshot/proxy-snapshot.js';
 
 export interface ProxyOptions {
-  readonly snapshotFile: string;
-  readonly certFile: string;
-  readonly keyFile: string;
-  readonly caFile: string;
+  /**
+   * Where snapshots come from: a file (read now, reloaded on `reload` and, with `watchSnapshot`, on
+   * change), or pushed (`initialSnapshot` now, later ones through `apply`: the control stream).
+   */
+  readonly snapshotFile?: string;
+  readonly initialSnapshot?: ProxySnapshot;
+  /** The proxy's identity (files or the control plane's CA); closed by `drain` (after a failed start, the caller's). */
+  readonly identity: IdentitySource;
+  /** An admin server already listening (control mode: `/ready` answers false before the start); default: one is opened here. */
+  readonly admin?: AdminSlot;
+  /** Extra readiness beyond "started and not draining" (control mode: the certificate is valid now). */
+  readonly ready?: () => boolean;
+  /** State of the control-plane connection, shown in `/config` and `/stats` as `control`. */
+  readonly controlState?: () => unknown;
   readonly adminAddress: string;
   readonly adminPort: number;
   readonly inboundPort: number;
@@ -65,8 +77,14 @@ export interface RunningProxy {
   listeners(): readonly string[];
   readonly metrics: ShellMetrics;
   current(): Generation;
-  /** Reads the snapshot file again and applies it if it is valid and different. */
+  /** Reads the snapshot file again and applies it if it is valid and different (no file: 'unchanged'). */
   reload(reason: string): Promise<Result<'applied' | 'unchanged', readonly WeftError[]>>;
+  /**
+   * Applies a snapshot that arrived as a decoded value (the control stream): the same validation and
+   * the same generation swap as `reload`. 'unchanged' when its version is the one in force; on error
+   * the snapshot in force stays.
+   */
+  apply(snapshot: unknown, reason: string): Promise<Result<'applied' | 'unchanged', readonly WeftError[]>>;
   /** Stops accepting, lets in-flight work finish up to `deadlineMs`, then closes everything. */
   drain(deadlineMs: number): Promise<void>;
 }
@@ -106,24 +124,38 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
       log.debug('authorization decision', { protocol, allowed: d.allowed, policy: d.policy, rule: d.ruleIndex, reason: d.reason, peer: attrs.sourcePrincipal, port: attrs.destinationPort, path: attrs.path });
     }
   };
-  const tlsR = loadMeshTls({ certFile: o.certFile, keyFile: o.keyFile, caFile: o.caFile }, (e) => {
+  const identity = o.identity;
+  const tls = identity.credentials;
+  // A failed start leaves what the caller passed in (identity, admin slot) to the caller.
+  let closeHandlers = (): void => undefined;
+  const closeStart = (): void => {
+    stopRotationLog();
+    closeHandlers();
+  };
+  identity.onProblem((e) => {
     metrics.unexpectedErrors.inc(['cert_rotation']);
     log.warn('certificate rotation failed; keeping the current one', { error: e.message, where: e.where });
   });
-  if (!tlsR.ok) return err([tlsR.error]);
-  const tls = tlsR.value;
-  tls.onRotate(() => log.info('certificate rotated: new connections use it'));
+  const stopRotationLog = tls.onUpdate((m) => log.info('certificate rotated: new connections use it', { spiffeId: m.spiffeId, notAfter: new Date(m.notAfter).toISOString() }));
 
-  let text: string;
-  try {
-    text = await readFile(o.snapshotFile, 'utf8');
-  } catch (e) {
-    tls.close();
-    return err([weftError('WEFT_CONFIG_IO', `cannot read the snapshot: ${e instanceof Error ? e.message : String(e)}`, o.snapshotFile)]);
+  const snapshotFile = o.snapshotFile;
+  let text = '';
+  let first: Result<ProxySnapshot, readonly WeftError[]>;
+  if (snapshotFile !== undefined) {
+    try {
+      text = await readFile(snapshotFile, 'utf8');
+    } catch (e) {
+      closeStart();
+      return err([weftError('WEFT_CONFIG_IO', `cannot read the snapshot: ${e instanceof Error ? e.message : String(e)}`, snapshotFile)]);
+    }
+    first = parseProxySnapshot(text, snapshotFile);
+  } else if (o.initialSnapshot !== undefined) {
+    first = ok(o.initialSnapshot);
+  } else {
+    first = err([weftError('WEFT_CONFIG_INVALID', 'no snapshot: give a snapshot file or an initial snapshot')]);
   }
-  const first = parseProxySnapshot(text, o.snapshotFile);
   if (!first.ok) {
-    tls.close();
+    closeStart();
     return err(first.error);
   }
   const bindRecorder: RecorderBinder = (service, snap) => {
@@ -133,7 +165,7 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
   };
   const firstGen = createGeneration(first.value, observe, bindRecorder);
   if (!firstGen.ok) {
-    tls.close();
+    closeStart();
     return err(firstGen.error);
   }
   let gen = firstGen.value;
@@ -147,7 +179,7 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
   const peerH2 = createH2SessionPool(onPoolError);
   const peerPool = createConnectionPool({
     clock: o.clock, idleTimeoutMs: defaultPeerPoolIdleTimeoutMs, maxIdlePerKey: 64, maxConcurrentDials: 16, connectTimeoutMs: 5_000,
-    secureContext: () => tls.clientContext(), alpn: ALPN_HTTP1, sweepIntervalMs: 5_000,
+    secureContext: () => tls.secureContext, alpn: ALPN_HTTP1, sweepIntervalMs: 5_000,
     onTlsFailure: (reason) => registry.tlsHandshakeFailure('outbound', reason),
   });
   const appPool = createConnectionPool({
@@ -163,6 +195,11 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     },
   });
   const inbound = createInboundHandler({ log, metrics, registry, accessLog: o.accessLog, clock: o.clock, tls, current, http1, tcp, appH2, detectTimeoutMs: o.detectTimeoutMs, ownPorts: () => ownPorts });
+  closeHandlers = () => {
+    inbound.close();
+    peerPool.close();
+    appPool.close();
+  };
   const outbound = createOutboundHandler({ log, metrics, registry, accessLog: o.accessLog, clock: o.clock, current, tls, http1, peerH2, traceIds, detectTimeoutMs: o.detectTimeoutMs });
 
   // A guard around each accept: an unexpected throw concerns one connection, never the process.
@@ -181,10 +218,11 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     for (const s of servers) s.close();
   };
   // Admin.
-  const admin: HttpServer = createAdminServer({
-    ready: () => !draining,
+  const controlState = o.controlState;
+  const adminSources = {
+    ready: () => !draining && (o.ready?.() ?? true),
     metrics: () => registry.render() + metrics.render(),
-    config: () => ({ version: gen.snapshot.version, snapshot: gen.snapshot }),
+    config: () => ({ version: gen.snapshot.version, ...(controlState === undefined ? {} : { control: controlState() }), snapshot: gen.snapshot }),
     stats: () => ({
       version: gen.snapshot.version,
       draining,
@@ -193,11 +231,21 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
       h2InboundStreams: inbound.h2.activeStreams(),
       h2OutboundStreams: outbound.h2.activeStreams(),
       counters: metrics.toJson(),
+      ...(controlState === undefined ? {} : { control: controlState() }),
     }),
-  });
-  const adminPort = await listen(admin, o.adminPort, o.adminAddress);
+  };
+  let admin: HttpServer;
+  let adminPort: Result<number, WeftError>;
+  if (o.admin !== undefined) {
+    admin = o.admin.server;
+    o.admin.use(adminSources);
+    adminPort = ok(o.admin.port);
+  } else {
+    admin = createAdminServer(adminSources);
+    adminPort = await listen(admin, o.adminPort, o.adminAddress);
+  }
   if (!adminPort.ok) {
-    tls.close();
+    closeStart();
     return err([adminPort.error]);
   }
   ownPorts.add(adminPort.value);
@@ -208,8 +256,8 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
   if (o.capture) {
     const reader = o.originalDst;
     if (reader === undefined) {
-      admin.close();
-      tls.close();
+      if (o.admin === undefined) admin.close();
+      closeStart();
       return err([weftError('WEFT_RUNTIME_UNAVAILABLE', 'transparent capture was asked for but the original-destination reader is not available; use --no-capture')]);
     }
     const inSrv = createServer({ noDelay: true }, guarded('inbound capture', (s) => {
@@ -237,8 +285,8 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     if (!a.ok || !b.ok) {
       inSrv.close();
       outSrv.close();
-      admin.close();
-      tls.close();
+      if (o.admin === undefined) admin.close();
+      closeStart();
       return err([...(a.ok ? [] : [a.error]), ...(b.ok ? [] : [b.error])]);
     }
     servers.push(inSrv, outSrv);
@@ -285,20 +333,30 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
   if (firstProblems.length > 0) {
     for (const l of explicit.values()) l.server.close();
     closeAll();
-    admin.close();
-    tls.close();
+    if (o.admin === undefined) admin.close();
+    closeStart();
     return err(firstProblems);
   }
   metrics.snapshotLoads.inc(['applied']);
 
+  // One swap at a time, in arrival order (file reloads and pushed snapshots alike).
   let reloading: Promise<unknown> = Promise.resolve();
+  const serialized = (fn: () => Promise<Result<'applied' | 'unchanged', readonly WeftError[]>>): Promise<Result<'applied' | 'unchanged', readonly WeftError[]>> => {
+    const p = reloading.then(fn);
+    reloading = p.catch(() => undefined);
+    return p;
+  };
   const reloadOnce = async (reason: string): Promise<Result<'applied' | 'unchanged', readonly WeftError[]>> => {
+    if (snapshotFile === undefined) {
+      metrics.snapshotLoads.inc(['unchanged']);
+      return ok('unchanged');
+    }
     let next: string;
     try {
-      next = await readFile(o.snapshotFile, 'utf8');
+      next = await readFile(snapshotFile, 'utf8');
     } catch (e) {
       metrics.snapshotLoads.inc(['rejected']);
-      const problem = weftError('WEFT_CONFIG_IO', `cannot read the snapshot: ${e instanceof Error ? e.message : String(e)}`, o.snapshotFile);
+      const problem = weftError('WEFT_CONFIG_IO', `cannot read the snapshot: ${e instanceof Error ? e.message : String(e)}`, snapshotFile);
       log.warn('snapshot refused; keeping the one in force', { reason, version: gen.snapshot.version, problems: [problem] });
       return err([problem]);
     }
@@ -306,7 +364,20 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
       metrics.snapshotLoads.inc(['unchanged']);
       return ok('unchanged');
     }
-    const parsed = parseProxySnapshot(next, o.snapshotFile);
+    const result = await install(parseProxySnapshot(next, snapshotFile), reason);
+    if (result.ok) lastText = next;
+    return result;
+  };
+  const applyOnce = async (value: unknown, reason: string): Promise<Result<'applied' | 'unchanged', readonly WeftError[]>> => {
+    const parsed = parseProxySnapshotValue(value, 'control stream');
+    if (parsed.ok && parsed.value.version === gen.snapshot.version) {
+      metrics.snapshotLoads.inc(['unchanged']);
+      return ok('unchanged');
+    }
+    return install(parsed, reason);
+  };
+  /** Validation done by the caller's parser; builds the generation and swaps it in, or keeps the old one. */
+  const install = async (parsed: Result<ProxySnapshot, readonly WeftError[]>, reason: string): Promise<Result<'applied' | 'unchanged', readonly WeftError[]>> => {
     if (!parsed.ok) {
       metrics.snapshotLoads.inc(['rejected']);
       log.warn('snapshot refused; keeping the one in force', { reason, version: gen.snapshot.version, problems: parsed.error });
@@ -318,7 +389,6 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
       log.warn('snapshot refused; keeping the one in force', { reason, version: gen.snapshot.version, problems: built.error });
       return err(built.error);
     }
-    lastText = next;
     const previous = gen.snapshot.version;
     gen = built.value;
     const listenProblems = await reconcile(gen);
@@ -328,19 +398,16 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     log.info('snapshot applied', { reason, previous, version: gen.snapshot.version, tcpClosedByPolicy: closed });
     return ok('applied');
   };
-  const reload = (reason: string): Promise<Result<'applied' | 'unchanged', readonly WeftError[]>> => {
-    const p = reloading.then(() => reloadOnce(reason));
-    reloading = p.catch(() => undefined);
-    return p;
-  };
+  const reload = (reason: string): Promise<Result<'applied' | 'unchanged', readonly WeftError[]>> => serialized(() => reloadOnce(reason));
+  const apply = (value: unknown, reason: string): Promise<Result<'applied' | 'unchanged', readonly WeftError[]>> => serialized(() => applyOnce(value, reason));
 
   // Watch the directory, not the file: editors and `mv` replace the file, which ends a file watch.
   let watcher: FSWatcher | undefined;
   let debounce: NodeJS.Timeout | undefined;
-  if (o.watchSnapshot) {
-    const name = basename(o.snapshotFile);
+  if (o.watchSnapshot && snapshotFile !== undefined) {
+    const name = basename(snapshotFile);
     try {
-      watcher = watch(dirname(o.snapshotFile), { persistent: false }, (_event, file) => {
+      watcher = watch(dirname(snapshotFile), { persistent: false }, (_event, file) => {
         if (file !== null && file !== name) return;
         if (debounce !== undefined) clearTimeout(debounce);
         debounce = setTimeout(() => {
@@ -387,7 +454,8 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     appPool.close();
     admin.close();
     admin.closeAllConnections();
-    tls.close();
+    stopRotationLog();
+    identity.close();
     o.accessLog.flush();
     log.info('drained');
   };
@@ -401,6 +469,7 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     metrics,
     current,
     reload,
+    apply,
     drain,
   });
 }
