@@ -101,6 +101,10 @@ if (runInOwnNetns('mesh-control-kill', import.meta.url, 60_000)) {
       await load.stop();
       const failures = load.failures();
       t.diagnostic(`load over the whole run: ${load.summary()}`);
+      if (failures.length > 0) {
+        const rel = (at: number): string => `kill${at >= killedAt ? '+' : ''}${at - killedAt} ms / restart${at >= restartAt ? '+' : ''}${at - restartAt} ms`;
+        t.diagnostic(`failures from ${rel(failures[0]!.startedAt)} to ${rel(failures.at(-1)!.startedAt)}`);
+      }
       assert.equal(failures.length, 0, `failed requests: ${failures.slice(0, 10).map((r) => `${r.target} ${r.mode} ${r.reason}`).join('; ')}`);
     });
   });
