@@ -85,6 +85,7 @@ if (runInOwnNetns('mesh-cert-rotation', import.meta.url, 185_000)) {
       poller = undefined;
       for (const [key, h] of history) t.diagnostic(`${key}: ${h.map((s) => `${s.fingerprint.slice(0, 12)} seen +${Math.round((s.firstSeen - began) / 1000)} s`).join(', ')}`);
       t.diagnostic(`load: ${load.summary()}`);
+      t.diagnostic(`failures:\n${load.describeFailures(began, 60)}`);
 
       // Rollovers: distinct certificates, each a new one with a later expiry.
       for (const p of others) {

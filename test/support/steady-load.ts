@@ -56,6 +56,8 @@ export interface SteadyLoad {
   stop(): Promise<void>;
   /** A one-line summary: totals and failure reasons counted. */
   summary(): string;
+  /** The first `max` failures, one line each, with their start time relative to `origin` (Date.now() value). */
+  describeFailures(origin: number, max?: number): string;
 }
 
 export function startSteadyLoad(options: SteadyLoadOptions): SteadyLoad {
@@ -148,6 +150,10 @@ export function startSteadyLoad(options: SteadyLoadOptions): SteadyLoad {
         });
       });
       for (const a of agents.values()) a.destroy();
+    },
+    describeFailures(origin, max = 30) {
+      return results.filter((r) => r.status !== 200).slice(0, max)
+        .map((r) => `+${((r.startedAt - origin) / 1000).toFixed(3)} s (${r.endedAt - r.startedAt} ms) ${r.target} ${r.mode}: ${r.reason}`).join('\n');
     },
     summary() {
       const reasons = new Map<string, number>();
