@@ -87,40 +87,49 @@ if (runInOwnNetns('mesh-cert-rotation', import.meta.url, 185_000)) {
       t.diagnostic(`load: ${load.summary()}`);
       t.diagnostic(`failures:\n${load.describeFailures(began, 60)}`);
 
+      // Every check below is recorded, then all are reported together: one run shows every finding.
+      const problems: string[] = [];
+      const expect = (ok: boolean, message: string): void => {
+        if (!ok) problems.push(message);
+      };
+      const expectEqual = (actual: unknown, expected: unknown, message: string): void => expect(actual === expected, `${message} (${String(actual)} !== ${String(expected)})`);
+      const expectNotEqual = (actual: unknown, other: unknown, message: string): void => expect(actual !== other, `${message} (${String(actual)})`);
+      const expectMatch = (text: string, re: RegExp, message?: string): void => expect(re.test(text), message ?? `${re.source} not in:\n${text}`);
       // Rollovers: distinct certificates, each a new one with a later expiry.
       for (const p of others) {
         const h = history.get(p.key)!;
-        assert.ok(h.length >= 4, `${p.name} rolled over ${h.length - 1} times`);
-        assert.equal(new Set(h.map((s) => s.fingerprint)).size, h.length, `${p.name}: every certificate is new`);
-        for (let i = 1; i < h.length; i++) assert.ok(h[i]!.notAfter > h[i - 1]!.notAfter, `${p.name}: certificate ${i} expires later than ${i - 1}`);
+        expect(h.length >= 4, `${p.name} rolled over ${h.length - 1} times`);
+        expectEqual(new Set(h.map((s) => s.fingerprint)).size, h.length, `${p.name}: every certificate is new`);
+        for (let i = 1; i < h.length; i++) expect(h[i]!.notAfter > h[i - 1]!.notAfter, `${p.name}: certificate ${i} expires later than ${i - 1}`);
       }
       // Zero failed requests from the client whose token stays valid, over the whole run.
       const f1 = load.failures({ target: 'client-1→srv-0' }).concat(load.failures({ target: 'client-1→srv-1' }));
-      assert.equal(f1.length, 0, `client-1 failures: ${f1.slice(0, 10).map((r) => `${r.target} ${r.mode} ${r.reason}`).join('; ')}`);
+      expectEqual(f1.length, 0, `client-1 failures: ${f1.slice(0, 10).map((r) => `${r.target} ${r.mode} ${r.reason}`).join('; ')}`);
       // client-0: no failure while its certificate was valid (through its first rollover and the revocation).
       const f0early = load.results.filter((r) => r.target.startsWith('client-0→') && r.status !== 200 && r.startedAt < lastCert.notAfter - 1000);
-      assert.equal(f0early.length, 0, `client-0 failed before its certificate expired: ${f0early.slice(0, 10).map((r) => `${r.target} ${r.mode} ${r.reason}`).join('; ')}`);
+      expectEqual(f0early.length, 0, `client-0 failed before its certificate expired: ${f0early.slice(0, 10).map((r) => `${r.target} ${r.mode} ${r.reason}`).join('; ')}`);
 
       // Revoked: no new certificate after the revocation, and its renewals failed, logged.
-      assert.equal(h0.at(-1)!.fingerprint, lastCert.fingerprint, 'client-0 got no certificate after its token was revoked');
+      expectEqual(h0.at(-1)!.fingerprint, lastCert.fingerprint, 'client-0 got no certificate after its token was revoked');
       const renewalFailures = client0.logs.slice(logsAtRevoke).filter((l) => /"level":"(warn|error)"/.test(l) && /renew|certificate|csr/i.test(l));
       t.diagnostic(`client-0 renewal failures logged: ${renewalFailures.length}; first: ${renewalFailures[0] ?? 'none'}`);
-      assert.ok(renewalFailures.length > 0, `client-0 logged no failed renewal after the revocation; its last lines:\n${client0.logs.slice(-20).join('\n')}`);
+      expect(renewalFailures.length > 0, `client-0 logged no failed renewal after the revocation; its last lines:\n${client0.logs.slice(-20).join('\n')}`);
 
       // Once its certificate expired, its peers refuse it: every request through it fails, with a TLS reason.
       const after = load.results.filter((r) => r.target.startsWith('client-0→') && r.startedAt > lastCert.notAfter + 3000);
-      assert.ok(after.length > 20, `client-0 sent requests after its certificate expired: ${after.length}`);
+      expect(after.length > 20, `client-0 sent requests after its certificate expired: ${after.length}`);
       const through = after.filter((r) => r.status === 200);
-      assert.equal(through.length, 0, `${through.length} of ${after.length} requests through client-0 succeeded after its certificate expired`);
+      expectEqual(through.length, 0, `${through.length} of ${after.length} requests through client-0 succeeded after its certificate expired`);
       t.diagnostic(`client-0 after expiry: ${[...new Set(after.map((r) => r.reason))].slice(0, 5).join(' | ')}`);
-      assert.ok(after.some((r) => /certificate|tls|expired|handshake/i.test(r.reason)), `no TLS reason in client-0's failures: ${after[0]?.reason ?? ''}`);
+      expect(after.some((r) => /certificate|tls|expired|handshake/i.test(r.reason)), `no TLS reason in client-0's failures: ${after[0]?.reason ?? ''}`);
 
       // weft check names client-0 (its certificate is not valid) and passes every other proxy.
       const check = await m.weft(['check']);
       t.diagnostic(`weft check (exit ${String(check.code)}):\n${check.stdout}${check.stderr}`);
-      assert.notEqual(check.code, 0, 'weft check fails with client-0 expired');
-      assert.match(check.stdout, /FAIL +proxy mesh\/client-0/);
-      for (const p of others) assert.match(check.stdout, new RegExp(`ok +proxy ${p.key} `));
+      expectNotEqual(check.code, 0, 'weft check fails with client-0 expired');
+      expectMatch(check.stdout, /FAIL +proxy mesh\/client-0/);
+      for (const p of others) expectMatch(check.stdout, new RegExp(`ok +proxy ${p.key} `));
+      assert.deepEqual(problems, [], `${problems.length} acceptance checks failed:\n${problems.join('\n')}`);
     });
   });
 }
