@@ -123,6 +123,13 @@ if (runInOwnNetns('mesh-cert-rotation', import.meta.url, 185_000)) {
       t.diagnostic(`client-0 after expiry: ${[...new Set(after.map((r) => r.reason))].slice(0, 5).join(' | ')}`);
       expect(after.some((r) => /certificate|tls|expired|handshake/i.test(r.reason)), `no TLS reason in client-0's failures: ${after[0]?.reason ?? ''}`);
 
+      // The control plane was up all along: no proxy should have lost its stream while its certificate was valid
+      // (the distributor PINGs every 10 s; a stream that sees those is alive).
+      for (const p of m.proxies) {
+        const lost = p.logs.filter((l) => l.includes('control stream lost') && Date.parse(/"time":"([^"]+)"/.exec(l)?.[1] ?? '') < lastCert.notAfter);
+        expectEqual(lost.length, 0, `${p.name} lost its control stream while the control plane was up: ${lost[0] ?? ''}`);
+      }
+
       // weft check names client-0 (its certificate is not valid) and passes every other proxy.
       const check = await m.weft(['check']);
       t.diagnostic(`weft check (exit ${String(check.code)}):\n${check.stdout}${check.stderr}`);
