@@ -66,12 +66,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     const meshes = listed.ok ? (listed.value.items as ResourceOf<'Mesh'>[]) : [];
     return meshes.find((m) => m.metadata.name === 'default') ?? meshes[0];
   };
+  const workloadLifetimeMs = async (): Promise<number> => options.certificateLifetimeMs ?? durationToMs((await meshOf())?.spec.certificateLifetime ?? '') ?? DEFAULT_WORKLOAD_LIFETIME_MS;
   const ca = await startCa({
     home: options.home,
     trustDomain: (await meshOf())?.spec.trustDomain ?? 'cluster.local',
     clock: options.clock,
     adminToken,
-    lifetimeMs: async () => options.certificateLifetimeMs ?? durationToMs((await meshOf())?.spec.certificateLifetime ?? '') ?? DEFAULT_WORKLOAD_LIFETIME_MS,
+    lifetimeMs: workloadLifetimeMs,
   });
   if (!ca.ok) {
     await store.close();
@@ -85,6 +86,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     host: options.distributorHost ?? options.host,
     port: options.distributorPort ?? (options.port === 0 ? 0 : defaultDistributorPort),
     clock: options.clock,
+    workloadCertificateLifetimeMs: workloadLifetimeMs,
   });
   if (!distribution.ok) {
     await store.close();

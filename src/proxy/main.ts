@@ -14,6 +14,7 @@ import type { WeftError } from '../core/errors.js';
 import { weftError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from './runtime/proxy-runtime.js';
+import { applySnapshotPatch } from './control-stream/apply-snapshot-patch.js';
 import { parseRegistrationText, startJoinedProxy, type JoinedProxy, type JoinOptions } from './runtime/start-joined-proxy.js';
 import { createFileIdentitySource } from './runtime/identity-source.js';
 
@@ -258,5 +259,6 @@ async function joinControlPlane(c: ControlArgs, runtime: JoinOptions['proxy'] & 
     clock: runtime.clock,
     random: runtime.random,
     timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+    applyPatch: applySnapshotPatch,
   });
 }

@@ -78,7 +78,13 @@ test('a proxy that has not acknowledged fails the check with the reason; its ACK
   assert.equal(pending.code, 1);
   assert.match(pending.stdout, new RegExp(`FAIL  proxy shop/web-0 \\(spiffe://cluster.local/ns/shop/sa/web\\): on version none, latest is ${first.version}`));
   web.send({ type: 'ack', version: first.version });
+  await until(async () => (await weft('check')).stdout.includes('no certificate reported'));
+  const noCertificate = await weft('check');
+  assert.equal(noCertificate.code, 1);
+  assert.match(noCertificate.stdout, /FAIL {2}proxy shop\/web-0 \(spiffe:\/\/cluster.local\/ns\/shop\/sa\/web\): no certificate reported\n/);
+  web.send({ type: 'certificate', spiffeId: 'spiffe://cluster.local/ns/shop/sa/web', notAfter: Date.now() + 3_600_000, fingerprint: 'aa' });
   await until(async () => (await weft('check')).code === 0);
+  assert.match((await weft('check')).stdout, /ok {4}proxy shop\/web-0 .* on version [0-9a-f]+, certificate valid for (59m \d+s|1h)\n/);
   const config = await weft('proxy-config', 'shop/web-0');
   assert.equal(config.code, 0, config.stderr);
   assert.equal((JSON.parse(config.stdout) as { version: string }).version, first.version);
@@ -93,6 +99,26 @@ test('a new policy not yet acknowledged, then refused, shows in the check; a los
   const refused = await weft('check');
   assert.equal(refused.code, 1);
   assert.match(refused.stdout, new RegExp(`refused version ${next.version}: cannot compile policy; on version [0-9a-f]+, latest is ${next.version}`));
+  web.send({ type: 'ack', version: next.version });
+  await until(async () => (await weft('check')).code === 0);
+});
+
+test('certificates: expiring under the minimum or expired fail with the time left; --min-cert-validity sets the minimum', async () => {
+  // The control plane here does not say its certificate lifetime: the default minimum is 10 minutes.
+  web.send({ type: 'certificate', spiffeId: 'spiffe://cluster.local/ns/shop/sa/web', notAfter: Date.now() + 5 * 60_000, fingerprint: 'bb' });
+  await until(async () => (await weft('check')).code === 1);
+  const soon = await weft('check');
+  assert.match(soon.stdout, /FAIL {2}proxy shop\/web-0 \(spiffe:\/\/cluster.local\/ns\/shop\/sa\/web\): certificate expires in (4m \d+s|5m) \(.*\), under the minimum 10m\n/);
+  assert.equal((await weft('check', '--min-cert-validity', '2m')).code, 0);
+  assert.equal((await weft('check', '--min-cert-validity', 'soon')).code, 2);
+  web.send({ type: 'certificate', spiffeId: 'spiffe://cluster.local/ns/shop/sa/web', notAfter: Date.now() - 61_000, fingerprint: 'cc' });
+  await until(async () => (await weft('check', '--min-cert-validity', '2m')).stdout.includes('expired'));
+  const expired = await weft('check', '--min-cert-validity', '2m');
+  assert.equal(expired.code, 1);
+  assert.match(expired.stdout, /: certificate expired 1m( \d+s)? ago \(/);
+});
+
+test('a lost proxy shows as not connected', async () => {
   web.close();
   await until(async () => (await weft('check')).stdout.includes('not connected'));
 });

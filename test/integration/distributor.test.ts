@@ -110,8 +110,11 @@ test('30 changes in a burst are debounced into a few pushes (at most 5 even on a
 });
 
 test('an endpoint that reports not ready drops out of its callers\' snapshots', async () => {
+  const patches = caller.patches.length;
   web.send({ type: 'ready', ready: false });
   await caller.nextSnapshot((s) => s.outbound.services.find((o) => o.name === 'web')?.endpoints.length === 0);
+  // The change travelled as a patch carrying only the web service, not as a full snapshot.
+  assert.deepEqual(caller.patches.slice(patches).map((p) => p.upsert?.map((o) => o.name)), [['web']]);
   web.send({ type: 'ready', ready: true });
   await caller.nextSnapshot((s) => s.outbound.services.find((o) => o.name === 'web')?.endpoints.length === 1);
 });

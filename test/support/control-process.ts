@@ -12,9 +12,12 @@ export interface ControlProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `weft control --listen 127.0.0.1:0` in `home`; resolves once it prints its address. */
-export function startControl(home: string, timeoutMs = 15_000): Promise<ControlProcess> {
-  const child = spawn(process.execPath, [weftBin, 'control', '--listen', '127.0.0.1:0'], { cwd: home, env: { ...process.env, WEFT_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `weft control --listen 127.0.0.1:0` in `home` (or with `args` instead, e.g. fixed ports for
+ * a restart on the same addresses); resolves once it prints its address.
+ */
+export function startControl(home: string, timeoutMs = 15_000, args: readonly string[] = ['--listen', '127.0.0.1:0']): Promise<ControlProcess> {
+  const child = spawn(process.execPath, [weftBin, 'control', ...args], { cwd: home, env: { ...process.env, WEFT_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let out = '';
   let err = '';

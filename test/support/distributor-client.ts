@@ -2,12 +2,15 @@
 import { connect, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import type { ControlMessage, ProxyMessage } from '../../src/control/distributor/stream-messages.js';
 import { subscribePath } from '../../src/control/distributor/stream-messages.js';
+import { baseMismatchReason } from '../../src/proxy/control-stream/stream-protocol.js';
+import { applySnapshotPatch } from '../../src/proxy/control-stream/apply-snapshot-patch.js';
 import type { ProxySnapshot } from '../../src/proxy/snapshot/proxy-snapshot.js';
 
 export interface TestProxyClient {
+  /** Every snapshot the client was on, in order: full ones as received, patches applied to the one before. */
   readonly snapshots: ProxySnapshot[];
   readonly errors: Extract<ControlMessage, { type: 'error' }>[];
-  /** Patches received (not applied: this client records them only). */
+  /** Patches received (also applied into `snapshots`; one that does not apply is NACKed with the reason, as a proxy does). */
   readonly patches: Extract<ControlMessage, { type: 'patch' }>[];
   /** Resolves with the first snapshot, received from now on or not yet consumed, that satisfies `predicate`. */
   nextSnapshot(predicate?: (s: ProxySnapshot) => boolean, timeoutMs?: number): Promise<ProxySnapshot>;
@@ -38,6 +41,9 @@ export function connectTestProxy(url: string, tls: ClientTls | { readonly caPem:
     stream.on('error', reject);
     stream.on('close', () => reject(new Error('the stream closed before a response')));
     session.on('close', () => reject(new Error('the session closed before a response')));
+    const send = (m: ProxyMessage): void => {
+      if (!stream.closed) stream.write(`${JSON.stringify(m)}\n`);
+    };
     const snapshots: ProxySnapshot[] = [];
     const errors: Extract<ControlMessage, { type: 'error' }>[] = [];
     const patches: Extract<ControlMessage, { type: 'patch' }>[] = [];
@@ -52,7 +58,13 @@ export function connectTestProxy(url: string, tls: ClientTls | { readonly caPem:
         const message = JSON.parse(buffered.slice(0, nl)) as ControlMessage;
         buffered = buffered.slice(nl + 1);
         if (message.type === 'snapshot') snapshots.push(message.snapshot);
-        else if (message.type === 'patch') patches.push(message);
+        else if (message.type === 'patch') {
+          patches.push(message);
+          const current = snapshots.at(-1);
+          const applied = current !== undefined ? applySnapshotPatch(current, message) : undefined;
+          if (applied?.ok === true) snapshots.push(applied.value);
+          else send({ type: 'nack', version: message.version, reason: applied?.error ?? `${baseMismatchReason}: no snapshot yet` });
+        }
         else {
           errors.push(message);
           stream.end(); // the control plane ends the stream after an error; end ours too
@@ -65,9 +77,6 @@ export function connectTestProxy(url: string, tls: ClientTls | { readonly caPem:
       for (const w of [...waiters]) w();
       done();
     }));
-    const send = (m: ProxyMessage): void => {
-      if (!stream.closed) stream.write(`${JSON.stringify(m)}\n`);
-    };
     stream.on('response', () => {
       session.off('error', reject);
       session.on('error', () => undefined);

@@ -41,10 +41,13 @@ export async function freePort(): Promise<number> {
 export interface StartProxyOptions {
   readonly dir: string;
   readonly name: string;
-  readonly snapshot: unknown;
-  readonly certPath: string;
-  readonly keyPath: string;
-  readonly caPath: string;
+  /** File mode: the snapshot and identity files (ignored when `control` is given). */
+  readonly snapshot?: unknown;
+  readonly certPath?: string;
+  readonly keyPath?: string;
+  readonly caPath?: string;
+  /** Control mode (`--control-url`): the proxy gets its certificate and snapshots from a control plane. */
+  readonly control?: ControlModeOptions;
   readonly extraArgs?: readonly string[];
   /** A command to run the proxy under, e.g. `['ip', 'netns', 'exec', NS]`. */
   readonly prefix?: readonly string[];
@@ -52,12 +55,39 @@ export interface StartProxyOptions {
   readonly noCapture?: boolean;
 }
 
+export interface ControlModeOptions {
+  /** The control plane API, e.g. http://127.0.0.1:15080. */
+  readonly controlUrl: string;
+  /** The bootstrap token (written to `<dir>/<name>-token`). */
+  readonly token: string;
+  /** The workload registration (written to `<dir>/<name>-registration.json`). */
+  readonly registration: unknown;
+  /** HOST:PORT of the distributor. */
+  readonly distributor?: string;
+  readonly stateDir?: string;
+  /** How long to wait for the ready line (certificate and first snapshot); default 10 s. */
+  readonly readyTimeoutMs?: number;
+}
+
 const weftBin = join(process.cwd(), 'bin', 'weft.js');
 
 export async function startWeftProxy(o: StartProxyOptions): Promise<ProxyProcess> {
   const snapshotPath = join(o.dir, `${o.name}-snapshot.json`);
-  await writeFile(snapshotPath, JSON.stringify(o.snapshot, null, 2));
-  const args = [weftBin, 'proxy', '--snapshot', snapshotPath, '--cert', o.certPath, '--key', o.keyPath, '--ca', o.caPath,
+  let modeArgs: string[];
+  if (o.control !== undefined) {
+    const tokenPath = join(o.dir, `${o.name}-token`);
+    const registrationPath = join(o.dir, `${o.name}-registration.json`);
+    await writeFile(tokenPath, `${o.control.token}\n`, { mode: 0o600 });
+    await writeFile(registrationPath, JSON.stringify(o.control.registration, null, 2));
+    modeArgs = ['--control-url', o.control.controlUrl, '--token-file', tokenPath, '--registration', registrationPath,
+      ...(o.control.distributor === undefined ? [] : ['--distributor', o.control.distributor]),
+      ...(o.control.stateDir === undefined ? [] : ['--state-dir', o.control.stateDir])];
+  } else {
+    if (o.certPath === undefined || o.keyPath === undefined || o.caPath === undefined) throw new Error('startWeftProxy: file mode needs certPath, keyPath and caPath');
+    await writeFile(snapshotPath, JSON.stringify(o.snapshot, null, 2));
+    modeArgs = ['--snapshot', snapshotPath, '--cert', o.certPath, '--key', o.keyPath, '--ca', o.caPath];
+  }
+  const args = [weftBin, 'proxy', ...modeArgs,
     '--admin-port', '0', ...(o.noCapture === false ? [] : ['--no-capture']), '--log-level', 'debug', ...(o.extraArgs ?? [])];
   const prefix = o.prefix ?? [];
   const proc = prefix.length === 0
@@ -85,7 +115,12 @@ export async function startWeftProxy(o: StartProxyOptions): Promise<ProxyProcess
   let readyLine: string | undefined;
   const ready = await new Promise<{ admin: number }>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`proxy ${o.name} not ready in 10 s; logs:\n${logs.join('\n')}${errBuf}`)), 10_000);
+    const readyMs = o.control?.readyTimeoutMs ?? 10_000;
+    const timer = setTimeout(() => {
+      // Never leave a proxy behind that the caller has no handle on.
+      proc.kill('SIGKILL');
+      reject(new Error(`proxy ${o.name} not ready in ${readyMs} ms; logs:\n${logs.join('\n')}${errBuf}`));
+    }, readyMs);
     proc.stdout?.setEncoding('utf8');
     proc.stdout?.on('data', (c: string) => {
       out += c;

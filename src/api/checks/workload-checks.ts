@@ -46,6 +46,7 @@ export function checkWorkload(workload: DeepReadonly<Workload>): Problem[] {
   duplicates(out, ports, (p) => String(p.port), (i) => `spec.ports[${i}].port`, 'port');
   duplicates(out, ports, (p) => p.name, (i) => `spec.ports[${i}].name`, 'port name');
   duplicates(out, spec.env ?? [], (e) => e.name, (i) => `spec.env[${i}].name`, 'variable');
+  duplicates(out, spec.reachableServices ?? [], (r) => (r.includes('.') ? r : `${r}.${workload.metadata.namespace ?? 'default'}`), (i) => `spec.reachableServices[${i}]`, 'service');
   const probe = spec.readinessProbe;
   const probePort = probe?.httpGet?.port ?? probe?.tcpSocket?.port;
   if (probePort !== undefined && ports.length > 0 && !ports.some((p) => p.port === probePort)) {

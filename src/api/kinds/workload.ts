@@ -46,6 +46,9 @@ export const ReadinessProbe = StrictObject(
 );
 export type ReadinessProbe = Static<typeof ReadinessProbe>;
 
+/** `name` (a Service of the same namespace) or `name.namespace`. */
+export const serviceReferencePattern = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$';
+
 export const WorkloadSpec = StrictObject({
   command: NonEmptyString({ description: 'The program to run (a path, or a name looked up in PATH).' }),
   args: Type.Optional(Type.Array(Type.String(), { description: 'Arguments to the program.' })),
@@ -62,6 +65,15 @@ export const WorkloadSpec = StrictObject({
   replicas: Type.Optional(Type.Integer({ minimum: 0, maximum: 64, default: 1, description: 'How many copies to run. Default 1.' })),
   zone: Type.Optional(PatternString(dnsLabelPattern, 'is not a zone name (lower-case letters, digits and "-")', { maxLength: 63, description: 'Locality zone, for locality-aware load balancing.' })),
   readinessProbe: Type.Optional(ReadinessProbe),
+  reachableServices: Type.Optional(
+    Type.Array(
+      PatternString(serviceReferencePattern, 'is not a service reference ("name" in the same namespace, or "name.namespace")', { maxLength: 127 }),
+      {
+        description:
+          'The Services this workload calls ("name" in its own namespace, or "name.namespace"). When set, its sidecar is sent only these Services and knows no other (smaller configuration and fewer updates at scale, like the egress hosts of an Istio Sidecar); when absent, every Service of the mesh.',
+      },
+    ),
+  ),
 });
 export type WorkloadSpec = Static<typeof WorkloadSpec>;
 

@@ -80,3 +80,25 @@ test('without Workloads in the set (Kubernetes mode), selectors are not checked'
   ].join('---\n');
   assert.deepEqual(warnings(set), []);
 });
+
+test('a Workload\'s reachableServices naming no Service among the manifests are warnings', () => {
+  const set = [
+    service('a', 's'),
+    service('b', 't'),
+    'apiVersion: weft.dev/v1alpha1\nkind: Workload\nmetadata: { name: w, namespace: a, labels: { app: s } }\nspec: { command: x, reachableServices: [s, t.b, t, s.b, nope.c] }\n',
+  ].join('---\n');
+  const text = warnings(set).join('\n');
+  assert.match(text, /reachableServices\[2\].*no Service "t" in namespace "a"/);
+  assert.match(text, /reachableServices\[3\].*no Service "s" in namespace "b"/);
+  assert.match(text, /reachableServices\[4\].*no Service "nope" in namespace "c"/);
+  assert.equal(warnings(set).filter((w) => w.includes('reachableServices')).length, 3);
+});
+
+test('reachableServices: a malformed reference is an error, a repeated one too', () => {
+  const report = validateManifestSources(validator, [{ file: 'm.yaml', text: 'apiVersion: weft.dev/v1alpha1\nkind: Workload\nmetadata: { name: w, namespace: a, labels: { app: w } }\nspec: { command: x, reachableServices: ["Bad_Name", s, s.a, t.b.c] }\n' }]);
+  const errors = report.problems.filter((p) => p.severity === 'error').map(formatManifestProblem).join('\n');
+  assert.match(errors, /reachableServices\[0\]/);
+  assert.match(errors, /reachableServices\[3\]/);
+  const repeated = validateManifestSources(validator, [{ file: 'm.yaml', text: 'apiVersion: weft.dev/v1alpha1\nkind: Workload\nmetadata: { name: w, namespace: a, labels: { app: w } }\nspec: { command: x, reachableServices: [s, s.a] }\n' }]);
+  assert.match(repeated.problems.filter((p) => p.severity === 'error').map(formatManifestProblem).join('\n'), /reachableServices\[1\].*more than once/);
+});

@@ -192,10 +192,16 @@ function checkOne(index: Index, e: ValidEntry, out: ManifestProblem[]): void {
         if (serviceExists(index, ns, name) === undefined) out.push(warn(e.ref, path, `no Service "${name}" in namespace "${ns}" among the manifests`));
       }
       break;
+    case 'Workload':
+      (r.spec.reachableServices ?? []).forEach((ref, i) => {
+        const dot = ref.indexOf('.');
+        const [name, refNs] = dot === -1 ? [ref, ns] : [ref.slice(0, dot), ref.slice(dot + 1)];
+        if (serviceExists(index, refNs, name) === undefined) out.push(warn(e.ref, `spec.reachableServices[${i}]`, `no Service "${name}" in namespace "${refNs}" among the manifests`));
+      });
+      break;
     case 'Namespace':
     case 'Gateway':
     case 'Mesh':
-    case 'Workload':
     case 'FaultInjection':
       break;
   }

@@ -6,7 +6,7 @@ import { createSeededRandom, type Random } from '../../core/random.js';
 import type { RegisteredInstance } from '../registry/registry.js';
 import { parseWorkloadRegistration } from '../registry/workload-instance.js';
 import { parseProxySnapshot } from '../../proxy/snapshot/parse-proxy-snapshot.js';
-import { compileProxySnapshots } from './compile-proxy-snapshots.js';
+import { compileProxySnapshots, createSnapshotCompiler } from './compile-proxy-snapshots.js';
 import { createWorldSnapshot } from './world-snapshot.js';
 import { allowPolicy, namespaceResource, service } from '../../../test/support/resource-fixtures.js';
 
@@ -155,4 +155,75 @@ test('every compiled snapshot is accepted by the proxy\'s own snapshot parser, u
     if (!parsed.ok) assert.fail(`${key}: ${JSON.stringify(parsed.error)}`);
     assert.deepEqual(parsed.value, snapshot);
   }
+});
+
+function workloadResource(name: string, namespace: string, extra: Record<string, unknown>): Resource {
+  return resource({ apiVersion: 'weft.dev/v1alpha1', kind: 'Workload', metadata: { name, namespace, labels: { app: name } }, spec: { command: 'x', ...extra } });
+}
+
+test('reachableServices: the instance\'s outbound holds only the Services its Workload names, nothing else', () => {
+  const extra = [
+    resource(service('cache', 'data', { app: 'cache' }, 6379)),
+    resource(service('search', 'shop', { app: 'search' }, 80)),
+    workloadResource('web', 'shop', { reachableServices: ['search', 'db.data', 'gone'] }),
+  ];
+  const snapshots = compile([...fixtureResources(), ...extra]);
+  // web-0 belongs to Workload "web": search (same namespace, short name) and db.data; "gone" names nothing.
+  assert.deepEqual(snapshots.get('shop/web-0')!.outbound.services.map((s) => `${s.namespace}/${s.name}:${s.port}`), ['data/db:5432', 'shop/search:80']);
+  assert.deepEqual(snapshots.get('shop/web-0')!.outbound.services.find((s) => s.name === 'search')?.hosts[0], 'search', 'same namespace: short host too');
+  // web-1 has no Workload and client-0 neither: every Service, as before.
+  assert.deepEqual(snapshots.get('shop/web-1')!.outbound.services.map((s) => `${s.namespace}/${s.name}`), ['data/cache', 'data/db', 'shop/search', 'shop/web']);
+  assert.equal(snapshots.get('shop/client-0')!.outbound.services.length, 4);
+  // An empty list: nothing reachable.
+  const none = compile([...fixtureResources(), ...extra.slice(0, 2), workloadResource('web', 'shop', { reachableServices: [] })]);
+  assert.deepEqual(none.get('shop/web-0')!.outbound.services, []);
+  // A change to a Service the instance cannot reach leaves its version alone.
+  const changed = compile([...fixtureResources(), extra[0]!, resource(service('search', 'shop', { app: 'search' }, 81)), extra[2]!]);
+  assert.notEqual(changed.get('shop/web-0')!.version, snapshots.get('shop/web-0')!.version, 'search is reachable: changed');
+  const cacheChanged = compile([...fixtureResources(), resource(service('cache', 'data', { app: 'cache' }, 6380)), ...extra.slice(1)]);
+  assert.equal(cacheChanged.get('shop/web-0')!.version, snapshots.get('shop/web-0')!.version, 'cache is not reachable: unchanged');
+  assert.notEqual(cacheChanged.get('shop/web-1')!.version, snapshots.get('shop/web-1')!.version);
+});
+
+test('a compiler reusing its previous compile gives exactly a fresh compile, and keeps unchanged parts identical', () => {
+  const compiler = createSnapshotCompiler();
+  const resources = fixtureResources();
+  const instances = fixtureInstances();
+  const worlds: [Resource[], RegisteredInstance[]][] = [
+    [resources, instances],
+    [resources, instances],
+    [resources, instances.map((i) => (i.name === 'web-1' ? { ...i, ready: true } : i))],
+    [resources.map((r) => (r.metadata.name === 'web-allow' ? resource(allowPolicy('web-allow', 'shop', { app: 'web' }, ['*'])) : r)), instances],
+    [[...resources, resource({ apiVersion: 'weft.dev/v1alpha1', kind: 'Mesh', metadata: { name: 'default' }, spec: { trustDomain: 'example.org' } })], instances],
+    [[...resources, workloadResource('web', 'shop', { reachableServices: ['db.data'] })], instances.filter((i) => i.name !== 'db-0')],
+    [resources, instances],
+  ];
+  let previous: ReturnType<typeof compile> | undefined;
+  for (const [i, [r, inst]] of worlds.entries()) {
+    const world = createWorldSnapshot(r, inst);
+    const incremental = compiler.compile(world);
+    assert.deepEqual(incremental, compileProxySnapshots(world), `world ${i}`);
+    if (i === 1 && previous !== undefined) {
+      for (const [key, s] of incremental) assert.equal(s, previous.get(key), `${key}: an unchanged world gives the same snapshot objects`);
+    }
+    if (i === 2 && previous !== undefined) {
+      // Only web's endpoints changed: db's entry, and every workload section, are the same objects.
+      const client0 = incremental.get('shop/client-0')!;
+      assert.equal(client0.outbound.services[0], previous.get('shop/client-0')!.outbound.services[0]);
+      assert.notEqual(client0.outbound.services[1], previous.get('shop/client-0')!.outbound.services[1]);
+      assert.equal(client0.inbound, previous.get('shop/client-0')!.inbound);
+      assert.equal(incremental.get('data/db-0')!.workload, previous.get('data/db-0')!.workload);
+      assert.notEqual(incremental.get('data/db-0')!.version, previous.get('data/db-0')!.version);
+    }
+    previous = incremental;
+  }
+});
+
+test('compiling only some instances gives exactly their snapshots; the others still count as endpoints', () => {
+  const world = createWorldSnapshot(fixtureResources(), fixtureInstances());
+  const all = compileProxySnapshots(world);
+  const some = createSnapshotCompiler().compile(world, new Set(['shop/client-0', 'nope/none']));
+  assert.deepEqual([...some.keys()], ['shop/client-0']);
+  assert.deepEqual(some.get('shop/client-0'), all.get('shop/client-0'));
+  assert.equal(some.get('shop/client-0')!.outbound.services.find((s) => s.name === 'web')!.endpoints.length, 1, 'web-0 is an endpoint though not compiled');
 });

@@ -33,30 +33,84 @@ function applies(policy: Policy, instance: RegisteredInstance, selecting: readon
   return true;
 }
 
-/** Indexes policies by namespace once per world. */
-export function indexPolicies(resources: readonly Resource[]): ReadonlyMap<string, readonly Policy[]> {
-  const byNamespace = new Map<string, Policy[]>();
+export type PolicyResource = Policy;
+
+interface NamespacePolicies {
+  /** Namespace-wide: no selector nor targetRefs, or an empty matchLabels. */
+  readonly always: Policy[];
+  /** With targetRefs (checked against the Services selecting the instance). */
+  readonly byTarget: Policy[];
+  /** With matchLabels, under their first label (`key\u0000value`): an instance looks only under its own labels. */
+  readonly byLabel: Map<string, Policy[]>;
+}
+
+export type PolicyIndex = ReadonlyMap<string, NamespacePolicies>;
+
+/** Indexes policies by namespace and selector label once per world. */
+export function indexPolicies(resources: readonly Resource[]): PolicyIndex {
+  const byNamespace = new Map<string, NamespacePolicies>();
   for (const r of resources) {
     if (r.kind !== 'AuthorizationPolicy') continue;
     const ns = r.metadata.namespace ?? 'default';
-    const list = byNamespace.get(ns) ?? [];
-    list.push(r);
-    byNamespace.set(ns, list);
+    let entry = byNamespace.get(ns);
+    if (entry === undefined) {
+      entry = { always: [], byTarget: [], byLabel: new Map() };
+      byNamespace.set(ns, entry);
+    }
+    const first = r.spec.selector !== undefined ? Object.entries(r.spec.selector.matchLabels)[0] : undefined;
+    if (r.spec.targetRefs !== undefined) entry.byTarget.push(r);
+    else if (first === undefined) entry.always.push(r);
+    else {
+      const labelKey = `${first[0]}\u0000${first[1]}`;
+      const list = entry.byLabel.get(labelKey);
+      if (list === undefined) entry.byLabel.set(labelKey, [r]);
+      else list.push(r);
+    }
   }
   return byNamespace;
 }
 
+function candidatesIn(entry: NamespacePolicies | undefined, instance: RegisteredInstance, out: Policy[]): void {
+  if (entry === undefined) return;
+  out.push(...entry.always, ...entry.byTarget);
+  for (const [k, v] of Object.entries(instance.labels)) {
+    const list = entry.byLabel.get(`${k}\u0000${v}`);
+    if (list !== undefined) out.push(...list);
+  }
+}
+
+/** The policies (resources) that apply to `instance`, sorted by namespace then name. */
+export function selectPolicyResources(
+  policies: PolicyIndex,
+  instance: RegisteredInstance,
+  selecting: readonly SelectingService[],
+  rootNamespace: string,
+): Policy[] {
+  const candidates: Policy[] = [];
+  candidatesIn(policies.get(instance.namespace), instance, candidates);
+  if (instance.namespace !== rootNamespace) candidatesIn(policies.get(rootNamespace), instance, candidates);
+  return candidates
+    .filter((p) => applies(p, instance, selecting))
+    .sort((a, b) => {
+      const an = a.metadata.namespace ?? 'default';
+      const bn = b.metadata.namespace ?? 'default';
+      if (an !== bn) return an < bn ? -1 : 1;
+      return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
+    });
+}
+
+/** A policy as the proxy snapshot carries it. */
+export function inboundPolicyOf(p: Policy): InboundPolicy {
+  // The proxy type is not deep-readonly; the value is frozen all the same.
+  return Object.freeze({ name: p.metadata.name, namespace: p.metadata.namespace ?? 'default', spec: p.spec as AuthorizationPolicySpec });
+}
+
 /** The policies that apply to `instance`, sorted by namespace then name. */
 export function selectPolicies(
-  policies: ReadonlyMap<string, readonly Policy[]>,
+  policies: PolicyIndex,
   instance: RegisteredInstance,
   selecting: readonly SelectingService[],
   rootNamespace: string,
 ): InboundPolicy[] {
-  const candidates = [...(policies.get(instance.namespace) ?? []), ...(instance.namespace !== rootNamespace ? (policies.get(rootNamespace) ?? []) : [])];
-  return candidates
-    .filter((p) => applies(p, instance, selecting))
-    .map((p): InboundPolicy => ({ name: p.metadata.name, namespace: p.metadata.namespace ?? 'default', // The proxy type is not deep-readonly; the value is frozen all the same.
-    spec: p.spec as AuthorizationPolicySpec }))
-    .sort((a, b) => (a.namespace !== b.namespace ? (a.namespace < b.namespace ? -1 : 1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return selectPolicyResources(policies, instance, selecting, rootNamespace).map(inboundPolicyOf);
 }

@@ -95,7 +95,11 @@ export function createDistributorServer(options: DistributorServerOptions): Dist
     }
     stream.respond({ ':status': 200, 'content-type': 'application/x-ndjson' });
     const write = (message: ControlMessage): void => {
-      if (!stream.closed && !stream.destroyed) stream.write(encoder.encode(message));
+      if (stream.closed || stream.destroyed) return;
+      // Corked: the chunks go out in one writev; a snapshot's shared outbound bytes are not copied.
+      stream.cork();
+      for (const chunk of encoder.encodeChunks(message)) stream.write(chunk);
+      stream.uncork();
     };
     const connection: ProxyConnection = {
       send: write,

@@ -5,6 +5,16 @@
  * pushes each connected proxy its snapshot when its version differs from the one last sent.
  * Records ACK/NACK per proxy: a NACK leaves the proxy on its old version, visible in `status()`.
  *
+ * What is pushed: a full `snapshot` on connect; after that a `patch` from the snapshot last sent
+ * (see diff-snapshots.ts: endpoint changes become upserts of the changed services only) unless it
+ * replaces more than half of the services (and more than one), then the full snapshot. A proxy NACKs a patch whose base it
+ * is not on with a reason starting with `baseMismatchReason`: it then gets the full snapshot (such
+ * a NACK is a resync request, not a refusal, so it is not shown as a NACK). Any other NACK of a
+ * patch also gets the full snapshot once (the patch may not have applied; a refused configuration
+ * is refused again and stays visible). A proxy that answers patches with base mismatches twice in
+ * a row (one that takes full snapshots only) gets full snapshots from then on. After a NACK of a
+ * full snapshot the proxy stays on an older one, so its next push is full.
+ *
  * A proxy's first message says which instance it runs for; the identity its certificate proved
  * must be that instance's (same namespace, same service account, the mesh's trust domain).
  * Registration happens then; a lost stream stops the heartbeats, so the instance's lease lapses
@@ -13,15 +23,17 @@
 import type { Resource } from '../../api/resource.js';
 import type { ErrorCode } from '../../core/errors.js';
 import { ok, type Result } from '../../core/result.js';
+import { baseMismatchReason } from '../../proxy/control-stream/stream-protocol.js';
 import type { ProxySnapshot } from '../../proxy/snapshot/proxy-snapshot.js';
 import { parseSpiffeId } from '../../proxy/tls/spiffe-id.js';
-import { compileProxySnapshots, type CompileOptions } from '../compiler/compile-proxy-snapshots.js';
+import { createSnapshotCompiler, type CompileOptions } from '../compiler/compile-proxy-snapshots.js';
 import { meshSettingsOf } from '../compiler/mesh-settings.js';
 import { createWorldSnapshot } from '../compiler/world-snapshot.js';
 import type { Registry } from '../registry/registry.js';
 import { parseWorkloadRegistration } from '../registry/workload-instance.js';
 import type { ResourceStore, StoreError } from '../store/resource-store.js';
 import { refKey, refOf } from '../store/resource-ref.js';
+import { diffSnapshots, patchIsWorthIt } from './diff-snapshots.js';
 import type { ControlMessage, ProxyMessage } from './stream-messages.js';
 
 export interface ProxyConnection {
@@ -82,7 +94,7 @@ export interface Distributor {
   /** A proxy whose certificate proved `peerIdentity` opened a stream. */
   connect(peerIdentity: string, connection: ProxyConnection): ProxySession;
   status(): readonly ProxyStatus[];
-  /** The snapshot the compiler has now for an instance (`namespace/name`): what its proxy should run. */
+  /** The snapshot the compiler has now for an instance (`namespace/name`) whose proxy subscribed: what it should run. */
   snapshotOf(key: string): ProxySnapshot | undefined;
   /** Compiles and pushes now (pending debounce included); for tests and shutdown. */
   flush(): void;
@@ -94,6 +106,14 @@ interface Session {
   readonly connection: ProxyConnection;
   key?: string;
   sentVersion?: string;
+  /** The snapshot last sent, when the proxy should be on it: the base of the next patch. */
+  sent?: ProxySnapshot;
+  /** Versions sent as patches since the last full snapshot (a NACK of an older one is stale). */
+  readonly patchVersions: Set<string>;
+  /** Base-mismatch NACKs of patches since the last ACKed patch. */
+  patchRefusals: number;
+  /** This proxy does not take patches (it refused them twice in a row): full snapshots only. */
+  fullOnly?: boolean;
   ackedVersion?: string;
   nack?: { version: string; reason: string };
   certificate?: ProxyCertificate;
@@ -115,6 +135,8 @@ export function createDistributor(options: DistributorOptions): Distributor {
   const sessions = new Map<string, Session>(); // by instance key, once hello'd
   const history = new Map<string, Session>(); // last session per key, for status after disconnect
   let latest: ReadonlyMap<string, ProxySnapshot> = new Map();
+  // Remembers the last compile: unchanged Services, lists and snapshots are reused, not rebuilt.
+  const compiler = createSnapshotCompiler(options.compile ?? {});
   let pending: unknown;
   let cancelWatch: (() => void) | undefined;
   let registryVersion = registry.snapshot().version;
@@ -139,7 +161,9 @@ export function createDistributor(options: DistributorOptions): Distributor {
   function push(): void {
     const registrySnapshot = registry.snapshot();
     registryVersion = registrySnapshot.version;
-    latest = compileProxySnapshots(createWorldSnapshot([...resources.values()], registrySnapshot.instances), options.compile ?? {});
+    // Snapshots only for instances whose proxy subscribed (now or before): other registered
+    // instances are endpoints, nobody runs their snapshot.
+    latest = compiler.compile(createWorldSnapshot([...resources.values()], registrySnapshot.instances), new Set(history.keys()));
     for (const [key, s] of sessions) sendLatest(key, s);
   }
 
@@ -147,6 +171,17 @@ export function createDistributor(options: DistributorOptions): Distributor {
     const snapshot = latest.get(key);
     if (snapshot === undefined || snapshot.version === s.sentVersion || !s.open) return;
     s.sentVersion = snapshot.version;
+    if (s.sent !== undefined && s.fullOnly !== true) {
+      const patch = diffSnapshots(s.sent, snapshot);
+      if (patchIsWorthIt(patch, snapshot)) {
+        s.sent = snapshot;
+        s.patchVersions.add(snapshot.version);
+        s.connection.send({ type: 'patch', ...patch });
+        return;
+      }
+    }
+    s.sent = snapshot;
+    s.patchVersions.clear();
     s.connection.send({ type: 'snapshot', snapshot });
   }
 
@@ -197,7 +232,7 @@ export function createDistributor(options: DistributorOptions): Distributor {
       return ok(undefined);
     },
     connect(identity, connection) {
-      const s: Session = { identity, connection, open: true };
+      const s: Session = { identity, connection, open: true, patchVersions: new Set(), patchRefusals: 0 };
       return {
         receive(message) {
           if (!s.open) return;
@@ -219,12 +254,30 @@ export function createDistributor(options: DistributorOptions): Distributor {
             case 'ack':
               registry.heartbeat(ns, name);
               s.ackedVersion = message.version;
-              if (s.nack?.version === message.version) delete s.nack;
+              if (s.patchVersions.has(message.version)) s.patchRefusals = 0;
+              // On the version last sent: an earlier refusal no longer matters.
+              if (s.nack?.version === message.version || message.version === s.sentVersion) delete s.nack;
               return;
-            case 'nack':
+            case 'nack': {
               registry.heartbeat(ns, name);
-              s.nack = { version: message.version, reason: message.reason };
+              const mismatch = message.reason.startsWith(baseMismatchReason);
+              // A base mismatch is a resync request, not a refusal of the configuration.
+              if (!mismatch) s.nack = { version: message.version, reason: message.reason };
+              if (s.patchVersions.has(message.version)) {
+                // A patch did not take (wrong base, or it did not apply): resend whole, once (later
+                // patches were built on it and fail too; their NACKs find them forgotten here). A
+                // proxy that refuses patches twice in a row gets full snapshots from then on.
+                if (mismatch && ++s.patchRefusals >= 2) s.fullOnly = true;
+                delete s.sent;
+                delete s.sentVersion;
+                s.patchVersions.clear();
+                sendLatest(s.key, s);
+              } else if (message.version === s.sentVersion) {
+                // The full snapshot was refused: the proxy stays on an older one, so no patch on it.
+                delete s.sent;
+              }
               return;
+            }
             case 'ready':
               if (registry.setReady(ns, name, message.ready)) schedule();
               return;

@@ -29,6 +29,8 @@ export interface DistributionOptions {
   /** Serving certificate lifetime; default 24 h. */
   readonly certificateLifetimeMs?: number;
   readonly debounceMs?: number;
+  /** The workload certificate lifetime in force, shown with the proxies (for `weft check`). */
+  readonly workloadCertificateLifetimeMs?: () => Promise<number>;
 }
 
 export interface RunningDistribution {
@@ -93,7 +95,7 @@ export async function startDistribution(options: DistributionOptions): Promise<R
     address,
     distributor,
     registry,
-    routes: createProxyRoutes(distributor),
+    routes: createProxyRoutes(distributor, options.workloadCertificateLifetimeMs !== undefined ? { certificateLifetimeMs: options.workloadCertificateLifetimeMs } : {}),
     async close() {
       if (timer !== undefined) clearTimeout(timer);
       distributor.close();

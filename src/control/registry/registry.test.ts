@@ -91,3 +91,26 @@ test('readiness: a not-ready report and a lapsed lease mark the endpoint not rea
   assert.equal(registry.deregister('shop', 'web-1'), true);
   assert.deepEqual(registry.snapshot().instances, []);
 });
+
+test('an instance that did not change keeps the same frozen object from one snapshot to the next', () => {
+  const clock = createManualClock();
+  const registry = createRegistry({ clock, leaseMs: 1000 });
+  registry.register(instance('web-0', { app: 'web' }));
+  registry.register(instance('web-1', { app: 'web' }));
+  const first = registry.snapshot();
+  registry.setReady('shop', 'web-1', false);
+  const second = registry.snapshot();
+  assert.notEqual(second.version, first.version);
+  assert.equal(second.instances[0], first.instances[0], 'web-0 did not change');
+  assert.notEqual(second.instances[1], first.instances[1]);
+  assert.equal(second.instances[1]?.ready, false);
+  registry.heartbeat('shop', 'web-0');
+  assert.equal(registry.snapshot(), second, 'a heartbeat within the lease changes nothing');
+  clock.advance(1500);
+  registry.heartbeat('shop', 'web-1');
+  registry.expire();
+  const third = registry.snapshot();
+  assert.equal(third.instances[0]?.ready, false, 'web-0\'s lease lapsed');
+  assert.notEqual(third.instances[0], second.instances[0]);
+  assert.equal(third.instances[1], second.instances[1]);
+});

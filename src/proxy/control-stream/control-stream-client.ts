@@ -191,6 +191,9 @@ export function createControlStreamClient(o: ControlStreamOptions): ControlStrea
     stream = st;
     st.on('error', (e: Error) => lose(s, e.message));
     st.on('close', () => lose(s, lastErrorFor(s) ?? 'the control plane closed the stream'));
+    // The control plane ends its side after an `error` message (or when it stops): the stream is over
+    // even though ours is still writable.
+    st.on('end', () => lose(s, lastErrorFor(s) ?? 'the control plane ended the stream'));
     st.on('response', (headers) => {
       timers.clearTimeout(deadline);
       const status = Number(headers[constants.HTTP2_HEADER_STATUS]);

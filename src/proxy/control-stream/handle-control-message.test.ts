@@ -13,13 +13,13 @@ function fakeTarget(initial?: string): SnapshotTarget & { applied: unknown[] } {
   return {
     applied,
     current: () => (version === undefined ? undefined : ({ version } as unknown as ProxySnapshot)),
-    async apply(value): Promise<Result<'applied' | 'unchanged', readonly WeftError[]>> {
+    apply(value): Promise<Result<'applied' | 'unchanged', readonly WeftError[]>> {
       const v = (value as { version?: unknown }).version;
-      if (typeof v !== 'string' || v === 'bad') return err([weftError('WEFT_CONFIG_INVALID', 'must be a string', 'snapshot: version'), weftError('WEFT_CONFIG_INVALID', 'missing')]);
-      if (v === version) return ok('unchanged');
+      if (typeof v !== 'string' || v === 'bad') return Promise.resolve(err([weftError('WEFT_CONFIG_INVALID', 'must be a string', 'snapshot: version'), weftError('WEFT_CONFIG_INVALID', 'missing')]));
+      if (v === version) return Promise.resolve(ok('unchanged'));
       applied.push(value);
       version = v;
-      return ok('applied');
+      return Promise.resolve(ok('applied'));
     },
   };
 }
@@ -67,7 +67,7 @@ test('a patch on the right base goes through the applier and the target', async 
   };
   assert.deepEqual(await handleControlMessage({ type: 'patch', patch: { base: 'v1', version: 'v2' } }, t, applier), { kind: 'applied', version: 'v2', reply: { type: 'ack', version: 'v2' } });
   const refused = await handleControlMessage({ type: 'patch', patch: { base: 'v2', version: 'v9' } }, t, applier);
-  assert.ok(refused.kind === 'refused' && refused.reason === 'the patch does not apply: upsert[0]: no such service');
+  assert.ok(refused.kind === 'refused' && refused.reason === 'base mismatch: the patch does not apply: upsert[0]: no such service');
   assert.deepEqual(seen, ['v1->v2', 'v2->v9']);
   assert.equal(t.current()?.version, 'v2');
 });

@@ -57,7 +57,9 @@ export async function handleControlMessage(message: ReceivedControlMessage, targ
       }
       if (applyPatch === undefined) return refuse(patch.version, `${baseMismatchReason}: this proxy applies full snapshots only`);
       const next = applyPatch(current, patch);
-      if (!next.ok) return refuse(patch.version, `the patch does not apply: ${next.error}`);
+      // A patch that does not fit the snapshot in force means the control plane's idea of it is
+      // wrong: say base mismatch, so that it sends the full snapshot at once.
+      if (!next.ok) return refuse(patch.version, next.error.startsWith(baseMismatchReason) ? next.error : `${baseMismatchReason}: the patch does not apply: ${next.error}`);
       return applyAndAnswer(target, next.value, patch.version, 'control plane patch');
     }
     case 'error':

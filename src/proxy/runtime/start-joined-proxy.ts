@@ -15,6 +15,7 @@ import { err, ok, type Result } from '../../core/result.js';
 import { createControlStreamClient, type ControlStreamClient, type StreamTimers } from '../control-stream/control-stream-client.js';
 import type { PatchApplier, SnapshotTarget } from '../control-stream/handle-control-message.js';
 import type { ReconnectBackoff } from '../control-stream/reconnect-delay.js';
+import { applySnapshotPatch } from '../control-stream/apply-snapshot-patch.js';
 import { createHttpCertificateRequester } from '../identity-client/certificate-requester.js';
 import { createIdentityClient, type IdentityClient } from '../identity-client/identity-client.js';
 import { parseProxySnapshotValue } from '../snapshot/parse-proxy-snapshot.js';
@@ -41,6 +42,7 @@ export interface JoinOptions {
   readonly clock: Clock;
   readonly random: Random;
   readonly timers: StreamTimers;
+  /** Default `applySnapshotPatch`; the result is validated like any snapshot. */
   readonly applyPatch?: PatchApplier;
   readonly backoff?: Partial<ReconnectBackoff>;
   readonly refreshTiming?: Partial<RefreshTimingConfig>;
@@ -179,7 +181,7 @@ export async function startJoinedProxy(o: JoinOptions): Promise<Result<JoinedPro
     credentials: source.credentials,
     controlIdentity: `spiffe://${o.trustDomain}/ns/weft-system/sa/weft-control`,
     target,
-    ...(o.applyPatch !== undefined ? { applyPatch: o.applyPatch } : {}),
+    applyPatch: o.applyPatch ?? applySnapshotPatch,
     log,
     clock,
     random: o.random,
