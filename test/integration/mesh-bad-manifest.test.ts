@@ -95,6 +95,7 @@ if (runInOwnNetns('mesh-bad-manifest', import.meta.url, 60_000)) {
       }
       await load.stop();
       t.diagnostic(`load: ${load.summary()}`);
+      t.diagnostic(`failures other than 403:\n${load.describeFailures(bad.exitedAt, 40, (r) => r.status !== 403)}`);
       const okFailures = load.failures({ target: 'client-0→srv-0' });
       assert.equal(okFailures.length, 0, `failed requests to /ok: ${okFailures.slice(0, 5).map((r) => r.reason).join('; ')}`);
       const forbidden = load.results.filter((r) => r.target === 'forbidden');

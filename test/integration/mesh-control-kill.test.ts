@@ -72,7 +72,10 @@ if (runInOwnNetns('mesh-control-kill', import.meta.url, 60_000)) {
       const duringDown = load.results.filter((r) => r.startedAt >= killedAt && r.startedAt <= downTo);
       const failedDown = duringDown.filter((r) => r.status !== 200);
       t.diagnostic(`while down (${downTo - killedAt} ms): ${duringDown.length} requests, ${failedDown.length} failed`);
-      assert.ok(duringDown.length >= (downWindowMs / 1000) * 50 * targets.length, `too few requests while down: ${duringDown.length}`);
+      if (failedDown.length > 0) t.diagnostic(load.describeFailures(killedAt, 20));
+      // At the nominal rate that is 50/s × 2 modes × 2 targets; a loaded machine may send fewer, but traffic must have flowed.
+      const nominal = (downWindowMs / 1000) * 50 * 2 * targets.length;
+      assert.ok(duringDown.length >= nominal / 4, `too few requests while down: ${duringDown.length} (nominal ${nominal})`);
       assert.equal(failedDown.length, 0, `failed while the control plane was down: ${failedDown.slice(0, 5).map((r) => `${r.target} ${r.mode} ${r.reason}`).join('; ')}`);
 
       const restartAt = Date.now();

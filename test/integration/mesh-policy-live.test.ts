@@ -93,15 +93,16 @@ if (runInOwnNetns('mesh-policy-live', import.meta.url, 60_000)) {
       await m.waitForCheck(5000);
       await new Promise((resolve) => setTimeout(resolve, 1000)); // steady window after the delete
       await load.stop();
+      t.diagnostic(`load: ${load.summary()}`);
+      t.diagnostic(`failures other than 403:\n${load.describeFailures(applyStart, 40, (r) => r.status !== 403)}`);
 
       // client-1 was never named by the policy: not one failure over the whole run.
       const client1Failures = load.results.filter((r) => r.target.startsWith('client-1→') && r.status !== 200);
-      assert.equal(client1Failures.length, 0, `client-1 failures: ${client1Failures.slice(0, 5).map((r) => `${r.target} ${r.reason}`).join('; ')}`);
+      assert.equal(client1Failures.length, 0, `client-1 failures: ${client1Failures.slice(0, 5).map((r) => `${r.target} ${r.mode} ${r.reason}`).join('; ')}`);
       // client-0: only 403s, and only between the apply and the delete.
       const wrong = load.results.filter((r) => r.target.startsWith('client-0→') && r.status !== 200
         && (r.status !== 403 || r.startedAt < applyStart || r.startedAt > (allowed(serverOf(r.target)) ?? Number.MAX_SAFE_INTEGER)));
-      assert.equal(wrong.length, 0, `unexpected client-0 results: ${wrong.slice(0, 5).map((r) => `${r.target} ${r.reason}`).join('; ')}`);
-      t.diagnostic(`load: ${load.summary()}`);
+      assert.equal(wrong.length, 0, `unexpected client-0 results: ${wrong.slice(0, 5).map((r) => `${r.target} ${r.mode} ${r.reason}`).join('; ')}`);
     });
   });
 }

@@ -57,7 +57,7 @@ export interface SteadyLoad {
   /** A one-line summary: totals and failure reasons counted. */
   summary(): string;
   /** The first `max` failures, one line each, with their start time relative to `origin` (Date.now() value). */
-  describeFailures(origin: number, max?: number): string;
+  describeFailures(origin: number, max?: number, keep?: (r: LoadResult) => boolean): string;
 }
 
 export function startSteadyLoad(options: SteadyLoadOptions): SteadyLoad {
@@ -151,8 +151,8 @@ export function startSteadyLoad(options: SteadyLoadOptions): SteadyLoad {
       });
       for (const a of agents.values()) a.destroy();
     },
-    describeFailures(origin, max = 30) {
-      return results.filter((r) => r.status !== 200).slice(0, max)
+    describeFailures(origin, max = 30, keep = () => true) {
+      return results.filter((r) => r.status !== 200 && keep(r)).slice(0, max)
         .map((r) => `+${((r.startedAt - origin) / 1000).toFixed(3)} s (${r.endedAt - r.startedAt} ms) ${r.target} ${r.mode}: ${r.reason}`).join('\n');
     },
     summary() {
