@@ -1,6 +1,9 @@
 // Usage errors of `weft proxy`: both modes, wrong combinations, caught before anything starts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runProxyMain } from './main.js';
 
 async function run(argv: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stderr: string }> {
@@ -44,4 +47,21 @@ test('unreadable token and registration files fail with exit 1 and the file name
   assert.equal(r.code, 1);
   assert.match(r.stderr, /WEFT_CONFIG_IO: \/nonexistent\/token: cannot read the bootstrap token/);
   assert.match(r.stderr, /WEFT_CONFIG_IO: \/nonexistent\/reg\.json: cannot read the registration/);
+});
+
+test('a registration that names no valid identity fails at once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-main-'));
+  try {
+    writeFileSync(join(dir, 'token'), 'abc\n');
+    writeFileSync(join(dir, 'reg.json'), JSON.stringify({ namespace: 'shop', serviceAccount: 'a b', name: 'x' }));
+    const r = await run(['--control-url', 'http://127.0.0.1:1', '--token-file', join(dir, 'token'), '--registration', join(dir, 'reg.json'), '--no-capture', '--admin-port', '0']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /WEFT_CONFIG_INVALID: .*reg\.json: the registration names no valid identity/);
+    writeFileSync(join(dir, 'reg.json'), '{"name": "x"}');
+    const r2 = await run(['--control-url', 'http://127.0.0.1:1', '--token-file', join(dir, 'token'), '--registration', join(dir, 'reg.json'), '--no-capture', '--admin-port', '0']);
+    assert.equal(r2.code, 1);
+    assert.match(r2.stderr, /the registration needs a namespace/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

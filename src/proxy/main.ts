@@ -17,6 +17,7 @@ import { startProxy, type ProxyOptions, type RunningProxy } from './runtime/prox
 import { applySnapshotPatch } from './control-stream/apply-snapshot-patch.js';
 import { parseRegistrationText, startJoinedProxy, type JoinedProxy, type JoinOptions } from './runtime/start-joined-proxy.js';
 import { createFileIdentitySource } from './runtime/identity-source.js';
+import { formatSpiffeId } from './tls/spiffe-id.js';
 
 export interface ProxyIo {
   readonly argv: readonly string[];
@@ -246,6 +247,9 @@ async function joinControlPlane(c: ControlArgs, runtime: JoinOptions['proxy'] & 
   const registration = registrationText.ok ? parseRegistrationText(registrationText.value, c.registrationFile) : registrationText;
   if (!registration.ok) problems.push(registration.error);
   if (!token.ok || !registration.ok || problems.length > 0) return err(problems);
+  // The identity the proxy will ask the CA for must be a mesh SPIFFE ID, or no request can succeed.
+  const id = formatSpiffeId(c.trustDomain, registration.value.namespace, registration.value.serviceAccount ?? 'default');
+  if (!id.ok) return err([weftError('WEFT_CONFIG_INVALID', `the registration names no valid identity: ${id.error.message}`, c.registrationFile)]);
   runtime.log.info('joining the control plane', { control: c.controlUrl, distributor: c.distributorUrl, namespace: registration.value.namespace, name: registration.value['name'] });
   return startJoinedProxy({
     controlUrl: c.controlUrl,

@@ -58,10 +58,18 @@ describe('weft proxy joined to a weft control process', () => {
   before(async () => {
     home = mkdtempSync(join(tmpdir(), 'weft-join-home-'));
     dir = mkdtempSync(join(tmpdir(), 'weft-join-'));
-    apiPort = await freePort();
-    distPort = await freePort();
+    // Fixed ports (the restart below must come back on the same ones); a port taken meanwhile by
+    // someone else: pick others.
+    for (let attempt = 1; cp === undefined; attempt++) {
+      apiPort = await freePort();
+      distPort = await freePort();
+      try {
+        cp = await startControl(home, 15_000, controlArgs());
+      } catch (e) {
+        if (attempt >= 3 || !String(e).includes('EADDRINUSE')) throw e;
+      }
+    }
     apiUrl = `http://127.0.0.1:${apiPort}`;
-    cp = await startControl(home, 15_000, controlArgs());
     app = createServer((req, res) => res.end(`hello from web ${req.url ?? ''}`));
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     appPort = (app.address() as AddressInfo).port;
@@ -126,6 +134,8 @@ describe('weft proxy joined to a weft control process', () => {
     await weftApply([namespaceResource('shop'), allowPolicy('web-admin-only', 'shop', { app: 'web' }, ['spiffe://cluster.local/ns/shop/sa/admin'])]);
     await proxy.waitForLog('"msg":"control snapshot acked"', 5000, mark);
     const elapsed = Date.now() - t0;
+    // The change travels as a patch on the version in force (applySnapshotPatch), validated like a snapshot.
+    await proxy.waitForLog('"reason":"control plane patch"', 1000, mark);
     const after = await versionInForce();
     assert.notEqual(after, before);
     assert.equal((await mtlsGet(listenPort, client, '/denied')).status, 403);

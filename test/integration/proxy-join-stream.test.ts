@@ -18,7 +18,7 @@ import type { Distributor, ProxyConnection } from '../../src/control/distributor
 import { createDistributorServer, type DistributorServer } from '../../src/control/distributor/distributor-server.js';
 import type { ControlMessage, ProxyMessage } from '../../src/proxy/control-stream/stream-protocol.js';
 import { createWorkloadCsr } from '../../src/proxy/tls/pkcs10-csr.js';
-import { createBootstrapToken, issueWorkloadCert, mtlsGet, type MeshClientTls } from '../support/mesh-clients.js';
+import { adminTokenOf, createBootstrapToken, mtlsGet, type MeshClientTls } from '../support/mesh-clients.js';
 import { serverSnapshot } from '../support/mesh-snapshots.js';
 import { eventually } from '../support/processes.js';
 import { freePort, startWeftProxy, type ProxyProcess } from '../support/weft-proxy-process.js';
@@ -96,6 +96,7 @@ describe('the proxy on a scripted distributor stream', () => {
   let proxy: ProxyProcess;
   let client: MeshClientTls;
   let webToken: string;
+  let webTokenId: string;
   const stateDir = (): string => join(dir, 'state');
   const registration = (): Record<string, unknown> => ({ namespace: 'shop', name: 'web-0', serviceAccount: 'web', labels: { app: 'web' }, addresses: ['127.0.0.1'], ports: [{ port: appPort, protocol: 'http', dialPort: listenPort }] });
   const snap = (version: string, policies: Parameters<typeof serverSnapshot>[0]['policies'] = []): Record<string, unknown> =>
@@ -133,8 +134,13 @@ describe('the proxy on a scripted distributor stream', () => {
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     appPort = (app.address() as AddressInfo).port;
     listenPort = await freePort();
-    webToken = (await createBootstrapToken(apiUrl, home, 'shop', 'web')).token;
-    client = await issueWorkloadCert(apiUrl, (await createBootstrapToken(apiUrl, home, 'shop', 'client')).token, CLIENT);
+    ({ token: webToken, id: webTokenId } = await createBootstrapToken(apiUrl, home, 'shop', 'web'));
+    // The peer's certificate outlives the test (the CA's own lifetime here is 6 s, for the proxy's renewals).
+    const clientCsr = createWorkloadCsr(CLIENT);
+    assert.ok(clientCsr.ok);
+    const clientCert = await signWorkloadCsr(cp.ca.state.signer, clientCsr.value.csrPem, CLIENT, { clock, lifetimeMs: 3_600_000 });
+    assert.ok(clientCert.ok);
+    client = { certPem: clientCert.value.chainPem, keyPem: clientCsr.value.keyPem, caPem: cp.ca.state.bundle.pem };
   });
 
   after(async () => {
@@ -259,5 +265,18 @@ describe('the proxy on a scripted distributor stream', () => {
     await scripted.waitFor(() => receivedOf('ack').length === 1, 'the ACK of the same version');
     assert.deepEqual(receivedOf('ack')[0], { type: 'ack', version: 'v6' });
     await eventually(async () => (JSON.parse((await proxy.admin('/stats')).body) as { control: { connected: boolean } }).control.connected, 3000, 'connected');
+  });
+
+  test('its token revoked, the proxy gets no new certificate and stops being ready when the one it has expires', async () => {
+    const res = await fetch(`${apiUrl}/api/v1/tokens/${webTokenId}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminTokenOf(home)}` } });
+    assert.equal(res.status, 200);
+    const mark = proxy.logs.length;
+    await proxy.waitForLog('WEFT_CA_TOKEN_REVOKED', 8000, mark);
+    await eventually(async () => (await proxy.admin('/ready')).status === 503, 8000, 'not ready once the certificate expired');
+    const stats = JSON.parse((await proxy.admin('/stats')).body) as { control: { certificate: { ready: boolean; lastError?: { code: string } } } };
+    assert.equal(stats.control.certificate.ready, false);
+    assert.equal(stats.control.certificate.lastError?.code, 'WEFT_CA_TOKEN_REVOKED');
+    // Its peers refuse it: the certificate it still presents has expired.
+    await assert.rejects(mtlsGet(listenPort, client), /certificate has expired/);
   });
 });

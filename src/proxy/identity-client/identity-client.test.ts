@@ -139,3 +139,24 @@ test('a revoked token gets no new certificate: the proxy stops being ready when 
   assert.equal(client.material(), first);
   client.stop();
 });
+
+test('before the first certificate retries stay within firstRetryMaxMs; after it the usual cap applies', async () => {
+  const { clock, timers, requester, mode } = await setup();
+  mode.down = true;
+  const client = createIdentityClient({ spiffeId: ID, requester, clock, random: createSeededRandom(4), timers, firstRetryMaxMs: 2000, timing: { retryBaseMs: 500, retryMaxMs: 60_000 } });
+  const delays: number[] = [];
+  client.onFailure((_e, ms) => delays.push(ms));
+  let scheduled = timers.scheduled();
+  client.start();
+  await scheduled;
+  for (let i = 0; i < 8; i++) {
+    scheduled = timers.scheduled();
+    timers.fire();
+    await scheduled;
+  }
+  assert.equal(delays.length, 9);
+  assert.ok(delays.every((d) => d <= 2000), delays.join());
+  assert.ok(delays.slice(3).every((d) => d >= 1000), `equal jitter keeps at least half the cap: ${delays.join()}`);
+  assert.equal(client.isReady(), false);
+  client.stop();
+});

@@ -27,6 +27,11 @@ export interface IdentityClientOptions {
   readonly random: Random;
   readonly timers: IdentityTimers;
   readonly timing?: Partial<RefreshTimingConfig>;
+  /**
+   * Largest retry delay while no certificate is held yet (a proxy cannot serve without one, so it
+   * retries within seconds); afterwards `timing.retryMaxMs` applies. Default: `timing.retryMaxMs`.
+   */
+  readonly firstRetryMaxMs?: number;
 }
 
 /** What `/ready` and `weft check` need to know. */
@@ -94,7 +99,8 @@ export function createIdentityClient(options: IdentityClientOptions): IdentityCl
   const fail = (error: WeftError): void => {
     failures++;
     lastError = error;
-    const delay = retryDelay(failures, clock.now(), current?.notAfter, random, timing);
+    const config = current === undefined && options.firstRetryMaxMs !== undefined ? { ...timing, retryMaxMs: options.firstRetryMaxMs } : timing;
+    const delay = retryDelay(failures, clock.now(), current?.notAfter, random, config);
     schedule(delay);
     for (const l of failureListeners) l(error, delay);
   };

@@ -78,8 +78,9 @@ export async function startJoinedProxy(o: JoinOptions): Promise<Result<JoinedPro
     clock,
     random: o.random,
     timers: o.timers,
+    timing: { retryBaseMs: 500, ...o.refreshTiming },
     // While it has no certificate the proxy cannot serve: retry within seconds, not a minute.
-    timing: { retryBaseMs: 500, retryMaxMs: 5000, ...o.refreshTiming },
+    firstRetryMaxMs: 5000,
   });
   // Set once the certificate is in (the stream needs it); the admin slot reports before that too.
   const streamRef: { client?: ControlStreamClient } = {};
