@@ -17,7 +17,7 @@ import { startCa, type RunningCa } from './ca/start-ca.js';
 import { DEFAULT_WORKLOAD_LIFETIME_MS } from './ca/sign-workload-csr.js';
 import { startDistribution, type RunningDistribution } from './distributor/start-distribution.js';
 import { createRegistry } from './registry/registry.js';
-import { createRegistryPersister, readRegistryFile, type RegistryPersister } from './registry/registry-file.js';
+import { createRegistryPersister, readRegistryFile } from './registry/registry-file.js';
 import { openFileStore } from './store/create-file-store.js';
 import type { ResourceStore } from './store/resource-store.js';
 
@@ -90,14 +90,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   // compiles the world it had, so reconnecting proxies get the version they run (registry-file.ts).
   const registryPath = join(options.home, 'registry.json');
   const loaded = readRegistryFile(registryPath);
-  let persister: RegistryPersister | undefined;
-  const registry = createRegistry({ clock: options.clock, onChange: () => persister?.changed() });
-  for (const instance of loaded.instances) registry.register(instance);
-  persister = createRegistryPersister({
+  const persister = createRegistryPersister({
     path: registryPath,
     snapshot: () => registry.snapshot(),
     ...(options.onWarning !== undefined ? { onError: options.onWarning } : {}),
   });
+  let restoring = true; // what was just read need not be written back
+  const registry = createRegistry({ clock: options.clock, onChange: () => { if (!restoring) persister.changed(); } });
+  for (const instance of loaded.instances) registry.register(instance);
+  restoring = false;
   // --- Distribution: registry + distributor + HTTP/2 mTLS server (serving certificate from the CA).
   const distribution = await startDistribution({
     registry,

@@ -52,9 +52,8 @@ test('round trip: a restored registry shows the same instances (readiness as las
     const path = join(dir, 'registry.json');
     const clock = createManualClock();
     const timers = manualTimers();
-    let persister: ReturnType<typeof createRegistryPersister> | undefined;
-    const registry = createRegistry({ clock, leaseMs: 1000, forgetAfterMs: 10_000, onChange: () => persister?.changed() });
-    persister = createRegistryPersister({ path, snapshot: () => registry.snapshot(), timers });
+    const persister = createRegistryPersister({ path, snapshot: () => registry.snapshot(), timers });
+    const registry = createRegistry({ clock, leaseMs: 1000, forgetAfterMs: 10_000, onChange: () => persister.changed() });
     registry.register(instance('web-0'));
     registry.register(instance('web-1', { ready: false }));
     registry.register(instance('web-2'));
