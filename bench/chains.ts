@@ -1,6 +1,6 @@
 // Starts the upstream and the benchmarked chains (A direct, B HAProxy, W Weft) and checks each one
 // before any load: right status and body, mTLS refusals at hop 2, and (W) authorization.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProxyConfigId } from './args.js';
@@ -202,8 +202,13 @@ export async function startWeftChain(
   if (!detected.ok) return { ok: false, reason: detected.reason };
   try {
     const ports = { hop1Listen: await freePort(), hop2Listen: await freePort(), upstream: upstreamPort };
-    const snap1 = join(dir, 'weft-hop1.snapshot.json');
-    const snap2 = join(dir, 'weft-hop2.snapshot.json');
+    // The snapshots in a directory of their own, as a sidecar's mounted config would be: the proxy
+    // watches its snapshot's directory, and the access logs and process logs written next to it
+    // would wake that watch on every write (measured: ~2 % of a hop's CPU in the fs watcher).
+    const snapDir = join(dir, 'weft-snapshots');
+    mkdirSync(snapDir, { recursive: true });
+    const snap1 = join(snapDir, 'weft-hop1.snapshot.json');
+    const snap2 = join(snapDir, 'weft-hop2.snapshot.json');
     writeFileSync(snap1, `${JSON.stringify(weftHop1Snapshot(ports), null, 2)}\n`);
     writeFileSync(snap2, `${JSON.stringify(weftHop2Snapshot(ports), null, 2)}\n`);
     // No capture listeners (15001/15006 would clash between the two hops); everything else at its default.

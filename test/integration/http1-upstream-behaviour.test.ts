@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { createHash, randomBytes } from 'node:crypto';
 import { cleanupChainPki, startChain } from '../support/http1-chain.js';
 import { httpRequest, RawClient } from '../support/raw-http.js';
 
@@ -30,6 +32,89 @@ function ok(body: string): string {
 }
 
 describe('http1 engine: upstream behaviour', () => {
+  it('forwards responses byte-exact when the app writes them in pieces and the client reads late', async () => {
+    // The app side reads into one shared buffer (onread): every byte kept or queued behind a full
+    // client connection must be a copy. Heads are split across reads, an interim response precedes
+    // the final one, bodies come in odd pieces, and the client does not read until the app is done,
+    // so the proxies' client writes queue up.
+    const body = randomBytes(40 * 1024 * 1024 + 123);
+    const chunked = randomBytes(700_001);
+    let appWritten = 0;
+    const pieces = (socket: Socket, parts: ReadonlyArray<string | Buffer>): void => {
+      let i = 0;
+      const next = (): void => {
+        while (i < parts.length) {
+          const p = parts[i++] as string | Buffer;
+          appWritten += p.length;
+          const more = socket.write(p);
+          // Separate reads on the proxy for the small pieces; backpressure for the big ones.
+          if (!more) return void socket.once('drain', next);
+          if (typeof p === 'string') return void setTimeout(next, 2);
+        }
+      };
+      next();
+    };
+    const slices = (b: Buffer, size: number): Buffer[] => {
+      const out: Buffer[] = [];
+      for (let o = 0; o < b.length; o += size) out.push(b.subarray(o, Math.min(b.length, o + size)));
+      return out;
+    };
+    const chunkedParts = (): Array<string | Buffer> => {
+      const out: Array<string | Buffer> = [];
+      for (const part of slices(chunked, 9_973)) out.push(Buffer.concat([Buffer.from(`${part.length.toString(16)}\r\n`), part, Buffer.from('\r\n')]));
+      out.push('0\r\n\r\n');
+      return out;
+    };
+    const chain = await startChain({
+      rawApp: (socket) =>
+        onHeads(socket, (n) => {
+          if (n === 1) {
+            pieces(socket, ['HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-', `length: ${body.length}\r\nx-a`, ': b\r\n\r\n', ...slices(body, 65_537)]);
+          } else {
+            pieces(socket, ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n', '\r\n', ...chunkedParts()]);
+          }
+        }),
+    });
+    try {
+      const socket = connect({ port: chain.outboundPort, host: '127.0.0.1', noDelay: true });
+      await once(socket, 'connect');
+      socket.pause();
+      socket.write('GET /one HTTP/1.1\r\nHost: server.b\r\n\r\nGET /two HTTP/1.1\r\nHost: server.b\r\n\r\n');
+      // Until the app is held by backpressure: the bytes it wrote stop growing.
+      let last = -1;
+      for (let i = 0; i < 200 && (appWritten !== last || appWritten === 0); i++) {
+        last = appWritten;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(appWritten < body.length, 'the app is held while the client is not reading');
+      const expectedChunked = Buffer.concat(chunkedParts().map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+      const parts: Buffer[] = [];
+      let total = 0;
+      const tail = Buffer.from('0\r\n\r\n');
+      const all = await new Promise<Buffer>((resolve, reject) => {
+        socket.on('data', (d: Buffer) => {
+          parts.push(d);
+          total += d.length;
+          if (total > body.length + expectedChunked.length && d.subarray(-tail.length).equals(tail)) resolve(Buffer.concat(parts));
+        });
+        socket.on('close', () => reject(new Error(`closed after ${total} bytes`)));
+        socket.resume();
+      });
+      const text = all.subarray(0, 200).toString('latin1');
+      assert.ok(text.startsWith('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n'), text.slice(0, 80));
+      const h1 = all.indexOf('\r\n\r\n', text.indexOf('HTTP/1.1 200')) + 4;
+      const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+      assert.equal(sha(all.subarray(h1, h1 + body.length)), sha(body), 'content-length body');
+      const rest = all.subarray(h1 + body.length);
+      const h2 = rest.indexOf('\r\n\r\n') + 4;
+      assert.match(rest.subarray(0, h2).toString('latin1'), /^HTTP\/1\.1 200 OK\r\ntransfer-encoding: chunked\r\n/i);
+      assert.equal(sha(rest.subarray(h2)), sha(expectedChunked), 'chunked body, verbatim');
+      socket.destroy();
+    } finally {
+      await chain.close();
+    }
+  });
+
   it('retries an idempotent request once on a fresh connection when a reused one was stale', async () => {
     const chain = await startChain({
       rawApp: (socket, index) =>

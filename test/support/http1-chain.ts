@@ -167,7 +167,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
   const clientMetrics = createProxyMetrics();
   const serverMetrics = createProxyMetrics();
   const accessLines: string[] = [];
-  const accessLog: AccessLog = createAccessLog({ sink: { write: (chunk: string) => accessLines.push(chunk) > 0 }, timers: createSystemFlushTimers() });
+  const accessLog: AccessLog = createAccessLog({ sink: { write: (chunk: Buffer) => accessLines.push(chunk.toString('utf8')) > 0 }, timers: createSystemFlushTimers() });
 
   // The local app, with WebSocket echo on /ws.
   const app = createHttpServer(options.app ?? defaultApp);

@@ -111,3 +111,14 @@ test('the outbound diff of two frozen lists is computed once and shared', () => 
   assert.equal(one.remove, two.remove);
   assert.equal(two.base, 'v9');
 });
+
+test('property: lists out of the compiler\'s order diff by key, with the same result', () => {
+  fc.assert(fc.property(pairArb, ([a, b]) => {
+    const reversed = (s: ProxySnapshot): ProxySnapshot => ({ ...s, outbound: { ...s.outbound, services: [...s.outbound.services].reverse() } });
+    const sorted = diffSnapshots(a, b);
+    const unsorted = diffSnapshots(reversed(a), reversed(b));
+    const keys = (list: readonly { namespace: string; name: string; port: number }[] | undefined): string[] => (list ?? []).map((s) => `${s.namespace}/${s.name}:${s.port}`).sort();
+    assert.deepEqual(keys(unsorted.upsert), keys(sorted.upsert));
+    assert.deepEqual(keys(unsorted.remove), keys(sorted.remove));
+  }), { numRuns: 200 });
+});

@@ -33,7 +33,7 @@ import {
 } from './codec/index.js';
 import type { EngineCore } from './engine-core.js';
 import type { AuthzResultLabel } from '../metrics/index.js';
-import { formatTraceparent, parseTraceparent, type AccessLog } from '../telemetry/index.js';
+import { traceIdOf, type AccessLog } from '../telemetry/index.js';
 import type { HttpAuthzDecision, InboundConnection, RequestRecorder } from './engine-types.js';
 import { pickTarget, type OutboundServiceRuntime } from './outbound-service-runtime.js';
 
@@ -112,6 +112,9 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   private readonly plainEdits: HeadEdits;
   private readonly recorder: RequestRecorder | undefined;
   private readonly accessLog: AccessLog | undefined;
+  /** The `traceparent` edit of a request that starts a trace, and the edits holding it (made once per connection). */
+  private traceEntry: [string, string] | undefined = undefined;
+  private newTraceEdits: HeadEdits | undefined = undefined;
   /** Inbound: the authorization input, one object per connection (the head changes per request). */
   private authzInput: { readonly peerIdentity: string | undefined; readonly peerAddress: string; readonly destinationPort: number; head: RequestHead } | undefined =
     undefined;
@@ -358,20 +361,31 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     let remove = BASE_REMOVE;
     let add: ReadonlyArray<readonly [string, string]> = NO_ADD;
     const tp = head.header('traceparent');
-    const ctx = tp === undefined ? undefined : parseTraceparent(tp);
-    if (ctx === undefined) {
-      const fresh = core.traceIds.newTrace(false);
-      this.traceId = fresh.traceId;
-      add = [['traceparent', formatTraceparent(fresh)]];
+    const traceId = tp === undefined ? undefined : traceIdOf(tp);
+    let started: string | undefined;
+    if (traceId === undefined) {
+      started = core.traceIds.newTraceparent(false);
+      this.traceId = started.slice(3, 35);
+      add = [['traceparent', started]];
       if (tp !== undefined) remove = withName(remove, 'traceparent');
     } else {
-      this.traceId = ctx.traceId;
+      this.traceId = traceId;
     }
     let edits: HeadEdits;
     const http10 = head.versionMinor === 0;
-    if (add === NO_ADD && remove === BASE_REMOVE && !this.upgrade && !http10) {
-      // The common case: a valid trace context; no allocation.
-      edits = this.plainEdits;
+    if (remove === BASE_REMOVE && !this.upgrade && !http10) {
+      // The common cases, without allocation: a valid trace context passes as it is; a new trace
+      // fills the value of this connection's own `traceparent` edit (serialized before it is reused).
+      if (started === undefined) edits = this.plainEdits;
+      else {
+        const entry = (this.traceEntry ??= ['traceparent', '']);
+        entry[1] = started;
+        edits = this.newTraceEdits ??= {
+          remove: BASE_REMOVE,
+          removePrefixes: WEFT_PREFIXES,
+          add: this.xfcc === undefined ? [entry] : [entry, ['x-forwarded-client-cert', this.xfcc]],
+        };
+      }
     } else {
       if (this.xfcc !== undefined) add = [...add, ['x-forwarded-client-cert', this.xfcc]];
       if (this.upgrade) add = [...add, CONNECTION_UPGRADE];
@@ -548,14 +562,20 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     }
   }
 
+  /**
+   * A chunk from a plaintext pool connection is a view of a read buffer the next read overwrites
+   * (UpstreamUser.onUpstreamData): bytes kept past this call, or handed to a client write, are
+   * copied. The common response (head and body in one read) is serialized into a new buffer anyway.
+   */
   private upstreamData(conn: UpstreamConnection, chunk: Buffer): void {
     this.gotResponseByte = true;
+    const borrowed = conn.borrowedReads;
     if (this.state === S_TUNNEL) {
-      if (!this.client.write(chunk)) this.pauseUpstream(conn);
+      if (!this.client.write(borrowed ? Buffer.from(chunk) : chunk)) this.pauseUpstream(conn);
       return;
     }
     if (this.resState === R_BODY) {
-      this.forwardResponseBody(conn, chunk);
+      this.forwardResponseBody(conn, chunk, borrowed);
       return;
     }
     if (this.resState === R_DONE) {
@@ -566,6 +586,9 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     const b = this.resBuf;
     this.resBuf = b === undefined ? chunk : Buffer.concat([b, chunk]);
     this.readResponseHead(conn);
+    // A partial head (or what follows an interim response) waits for more bytes: keep a copy.
+    const rest = this.resBuf;
+    if (borrowed && rest !== undefined && rest.buffer === chunk.buffer) this.resBuf = Buffer.from(rest);
   }
 
   private readResponseHead(conn: UpstreamConnection): void {
@@ -658,7 +681,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     }
   }
 
-  private forwardResponseBody(conn: UpstreamConnection, chunk: Buffer): void {
+  private forwardResponseBody(conn: UpstreamConnection, chunk: Buffer, borrowed: boolean): void {
     let n = chunk.length;
     let done = false;
     if (this.resFraming === F_LENGTH) {
@@ -680,7 +703,10 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       done = s.done;
       if (n < chunk.length) this.upReusable = false;
     }
-    if (n > 0 && !this.writeClient(n === chunk.length ? chunk : chunk.subarray(0, n)) && !done) this.pauseUpstream(conn);
+    if (n > 0) {
+      const part = n === chunk.length ? chunk : chunk.subarray(0, n);
+      if (!this.writeClient(borrowed ? Buffer.from(part) : part) && !done) this.pauseUpstream(conn);
+    }
     if (done) this.responseDone();
   }
 

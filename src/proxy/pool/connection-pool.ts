@@ -16,7 +16,7 @@ import type { Clock } from '../../core/clock.js';
 import { weftError, type WeftError } from '../../core/errors.js';
 import { spiffeIdFromSubjectAltName } from '../tls/subject-alt-name.js';
 import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
-import { UpstreamConnection, type UpstreamOwner } from './upstream-connection.js';
+import { onBorrowedRead, UpstreamConnection, type UpstreamOwner } from './upstream-connection.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /** Who waits for a connection. Exactly one of the two methods is called, once per acquire. */
@@ -108,7 +108,12 @@ interface Queued {
   readonly waiter: PoolWaiter;
 }
 
+/** Size of the read buffer shared by all plaintext connections of a pool (reads are handled synchronously). */
+const PLAIN_READ_BUFFER_BYTES = 64 * 1024;
+
 class Pool implements ConnectionPool, UpstreamOwner {
+  /** Plaintext sockets read into this one buffer (`onread`): no Buffer per read. See `UpstreamUser.onUpstreamData`. */
+  private plainReadBuffer: Buffer | undefined = undefined;
   private readonly idle = new Map<string, UpstreamConnection[]>();
   private readonly queue: Queued[] = [];
   private readonly sessions = new Map<string, CachedSession>();
@@ -263,7 +268,8 @@ class Pool implements ConnectionPool, UpstreamOwner {
     this.dialing++;
     this.dials++;
     if (target.identities === undefined) {
-      const socket = netConnect({ host: target.address, port: target.port, noDelay: true });
+      this.plainReadBuffer ??= Buffer.allocUnsafeSlow(PLAIN_READ_BUFFER_BYTES);
+      const socket = netConnect({ host: target.address, port: target.port, noDelay: true, onread: { buffer: this.plainReadBuffer, callback: onBorrowedRead } });
       new Dial(this, target, waiter, socket, undefined);
       return;
     }
@@ -399,7 +405,7 @@ class Dial {
     if (this.finished) return;
     this.finished = true;
     this.cleanup();
-    const conn = new UpstreamConnection(this.socket, this.target.key, this.pool);
+    const conn = new UpstreamConnection(this.socket, this.target.key, this.pool, !this.tls);
     if (this.tls) {
       const s = this.socket as TLSSocket;
       const resumed = s.isSessionReused();

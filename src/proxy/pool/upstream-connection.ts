@@ -8,6 +8,11 @@ import type { Socket } from 'node:net';
 
 /** Who uses a leased connection: the engine's per-request exchange object. */
 export interface UpstreamUser {
+  /**
+   * Bytes read. When `conn.borrowedReads` is true the chunk is a view of a read buffer that the
+   * next read overwrites: it is valid during the call only, so copy whatever outlives it (bytes
+   * kept for later, bytes handed to a socket write that may not complete synchronously).
+   */
   onUpstreamData(conn: UpstreamConnection, chunk: Buffer): void;
   onUpstreamDrain(conn: UpstreamConnection): void;
   /** The connection ended, closed or failed while leased; it is already out of the pool. */
@@ -17,6 +22,30 @@ export interface UpstreamUser {
 /** What the pool needs to hear from a connection it holds. */
 export interface UpstreamOwner {
   onIdleClosed(conn: UpstreamConnection): void;
+}
+
+const kConnection = Symbol('weft.upstreamConnection');
+
+/** A plaintext socket that reads into a shared buffer (`onread`), and the connection it belongs to. */
+interface BorrowingSocket extends Socket {
+  [kConnection]?: UpstreamConnection;
+}
+
+/**
+ * The `onread` callback of plaintext pool sockets (`net.connect({ onread: { buffer, callback } })`):
+ * bytes arrive in one shared buffer, without a Buffer allocated per read or the stream machinery of
+ * 'data' events. `this` is the socket.
+ */
+export function onBorrowedRead(this: Socket, nread: number, buffer: Uint8Array): boolean {
+  const conn = (this as BorrowingSocket)[kConnection];
+  if (conn === undefined) {
+    // Still dialing: no request was sent, so any byte is unasked.
+    this.destroy();
+    return false;
+  }
+  conn.received(Buffer.from(buffer.buffer, buffer.byteOffset, nread));
+  // Pausing (backpressure) goes through socket.pause(), which stops reading itself.
+  return true;
 }
 
 export class UpstreamConnection {
@@ -35,11 +64,17 @@ export class UpstreamConnection {
   leased = false;
   private lastError: Error | undefined = undefined;
 
-  constructor(socket: Socket, key: string, owner: UpstreamOwner) {
+  /** Chunks are views of a shared read buffer, valid during `onUpstreamData` only (see there). */
+  readonly borrowedReads: boolean;
+
+  /** `borrowedReads`: the socket was made with `onread: { buffer, callback: onBorrowedRead }`. */
+  constructor(socket: Socket, key: string, owner: UpstreamOwner, borrowedReads = false) {
     this.socket = socket;
     this.key = key;
     this.owner = owner;
-    socket.on('data', this.onData);
+    this.borrowedReads = borrowedReads;
+    if (borrowedReads) (socket as BorrowingSocket)[kConnection] = this;
+    else socket.on('data', this.received);
     socket.on('drain', this.onDrain);
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
@@ -56,7 +91,8 @@ export class UpstreamConnection {
     this.socket.destroy();
   }
 
-  private readonly onData = (chunk: Buffer): void => {
+  /** Bytes from the socket ('data', or `onBorrowedRead`). */
+  readonly received = (chunk: Buffer): void => {
     const user = this.user;
     if (user !== undefined) user.onUpstreamData(this, chunk);
     else this.destroy(); // bytes while idle: drop it

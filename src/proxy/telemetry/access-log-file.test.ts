@@ -16,7 +16,7 @@ test('access log to a real file: batched writes, every line valid JSON, timer fl
     let firstWrite: (() => void) | undefined;
     const wrote = new Promise<void>((resolve) => (firstWrite = resolve));
     const sink: AccessLogSink = {
-      write(chunk: string): boolean {
+      write(chunk: Buffer): boolean {
         writes++;
         firstWrite?.();
         return stream.write(chunk);

@@ -50,3 +50,14 @@ test('times within one second and across seconds keep their own milliseconds', (
     assert.equal(format(e), reference(e), String(ms));
   }
 });
+
+test('durations: every microsecond value is written as JSON.stringify writes it', () => {
+  const format = createAccessLogFormatter();
+  const check = (durationMs: number): void => {
+    const e: AccessLogEntry = { startTime: 0, direction: 'inbound', protocol: 'http', durationMs, bytesIn: 0, bytesOut: 0 };
+    assert.equal(format(e), reference(e), String(durationMs));
+  };
+  for (let us = 0; us <= 20_000; us++) check(us / 1000);
+  for (const ms of [0.0004, 0.0005, 0.0015, 999.9995, 1e9 - 0.0001, 1e9, 1e12, -0, -0.0004, -1.5, 1.0000000001, 123.4564999]) check(ms);
+  fc.assert(fc.property(fc.double({ min: 0, max: 2e9, noNaN: true }), (ms) => check(ms)), { seed: 7, numRuns: 5000 });
+});

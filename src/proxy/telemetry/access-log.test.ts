@@ -48,8 +48,8 @@ function sink(blockAfter = Infinity) {
   let drain: (() => void) | undefined;
   return {
     writes,
-    write(chunk: string): boolean {
-      writes.push(chunk);
+    write(chunk: Buffer): boolean {
+      writes.push(chunk.toString('utf8'));
       return writes.length < blockAfter;
     },
     once(_event: 'drain', listener: () => void) {

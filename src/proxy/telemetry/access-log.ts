@@ -3,8 +3,11 @@
  * (the snapshot turns it on per workload); when off, callers hold `disabledAccessLog` and skip
  * building entries (`if (log.enabled)`), so the hot path pays nothing.
  *
- * Lines are batched: appended to an in-memory buffer and written to the sink in one write when the
- * buffer passes `maxBufferBytes` or when the flush timer (armed by the first line of a batch) fires.
+ * Lines are batched: each is encoded (UTF-8) straight into an off-heap batch buffer and the batch
+ * goes to the sink in one write when it passes `maxBufferBytes` or when the flush timer (armed by
+ * the first line of a batch) fires. Encoding at once means a pending line holds no JS string: a
+ * busy sidecar keeps hundreds of lines waiting, and as strings they survived scavenges (copied,
+ * then promoted), which made the log a large part of the proxy's GC work.
  * If the sink reports backpressure (`write` returns false), batches wait for `'drain'`; past
  * `maxPendingBytes` new lines are dropped and counted, so a slow disk cannot grow memory without bound.
  * `flush()` and `close()` write whatever is buffered even while the sink is blocked (the stream
@@ -45,9 +48,12 @@ export interface AccessLogEntry {
   readonly error?: string | undefined;
 }
 
-/** Where lines go: a file stream or stdout. Only `write` is required; `once('drain')` enables backpressure. */
+/**
+ * Where lines go: a file stream or stdout. Only `write` is required; `once('drain')` enables
+ * backpressure. Each chunk is whole lines of UTF-8, handed over for good (never written to again).
+ */
 export interface AccessLogSink {
-  write(chunk: string): boolean;
+  write(chunk: Buffer): boolean;
   once?(event: 'drain', listener: () => void): unknown;
 }
 
@@ -93,8 +99,10 @@ export const disabledAccessLog: AccessLog = Object.freeze({
  * Formats entries as JSON lines (with trailing newline); field order is fixed, absent fields omitted.
  * Built by hand rather than through an object and `JSON.stringify`: it runs once per request when
  * logging is on, and was 3–4 % of a busy sidecar's CPU. Each formatter keeps the text of the current
- * second of the timestamp. `access-log.property.test.ts` holds the output to exactly what
- * `JSON.stringify` of the same fields gives.
+ * second of the timestamp, and the rendered text of the last direction/protocol pair and of the last
+ * run of connection-level fields (source and destination identities and addresses, upstream): they
+ * are the same for every request of a connection, so most lines reuse them as they are.
+ * `access-log.property.test.ts` holds the output to exactly what `JSON.stringify` of the same fields gives.
  */
 export function createAccessLogFormatter(): (entry: AccessLogEntry) => string {
   let isoSecond = Number.NaN;
@@ -112,29 +120,68 @@ export function createAccessLogFormatter(): (entry: AccessLogEntry) => string {
     const millis = ms - second * 1000;
     return `${isoPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
   };
+  // `"direction":…,"protocol":…` of the last entry.
+  let lastDirection: string | undefined;
+  let lastProtocol: string | undefined;
+  let kindText = '';
+  // `,"source_principal":…` up to `,"upstream_address":…` of the last entry (each field optional).
+  let lastSp: string | undefined;
+  let lastSa: string | undefined;
+  let lastDs: string | undefined;
+  let lastDw: string | undefined;
+  let lastDn: string | undefined;
+  let lastDp: string | undefined;
+  let lastUa: string | undefined;
+  let peersText = '';
+  let havePeers = false;
   return (e) => {
-    let out = isDateValue(e.startTime) ? `{"time":"${isoTime(e.startTime)}"` : '{';
-    out = str(out, 'direction', e.direction);
-    out = str(out, 'protocol', e.protocol);
-    out = str(out, 'method', e.method);
-    out = str(out, 'path', e.path);
-    out = str(out, 'authority', e.authority);
-    out = num(out, 'status', e.status);
-    out = num(out, 'grpc_status', e.grpcStatus);
-    out = num(out, 'duration_ms', Math.round(e.durationMs * 1000) / 1000);
-    out = num(out, 'bytes_in', e.bytesIn);
-    out = num(out, 'bytes_out', e.bytesOut);
-    out = str(out, 'source_principal', e.sourcePrincipal);
-    out = str(out, 'source_address', e.sourceAddress);
-    out = str(out, 'destination_service', e.destinationService);
-    out = str(out, 'destination_workload', e.destinationWorkload);
-    out = str(out, 'destination_namespace', e.destinationNamespace);
-    out = str(out, 'destination_principal', e.destinationPrincipal);
-    out = str(out, 'upstream_address', e.upstreamAddress);
-    out = str(out, 'authz', e.authz);
-    out = str(out, 'authz_policy', e.authzPolicy);
-    out = str(out, 'trace_id', e.traceId);
-    out = str(out, 'error', e.error);
+    if (e.direction !== lastDirection || e.protocol !== lastProtocol || kindText === '') {
+      lastDirection = e.direction;
+      lastProtocol = e.protocol;
+      kindText = `${str('', 'direction', e.direction)},${str('', 'protocol', e.protocol)}`;
+    }
+    const sp = e.sourcePrincipal;
+    const sa = e.sourceAddress;
+    const ds = e.destinationService;
+    const dw = e.destinationWorkload;
+    const dn = e.destinationNamespace;
+    const dp = e.destinationPrincipal;
+    const ua = e.upstreamAddress;
+    if (!havePeers || sp !== lastSp || sa !== lastSa || ds !== lastDs || dw !== lastDw || dn !== lastDn || dp !== lastDp || ua !== lastUa) {
+      havePeers = true;
+      lastSp = sp;
+      lastSa = sa;
+      lastDs = ds;
+      lastDw = dw;
+      lastDn = dn;
+      lastDp = dp;
+      lastUa = ua;
+      peersText =
+        str(',', 'source_principal', sp) +
+        str(',', 'source_address', sa) +
+        str(',', 'destination_service', ds) +
+        str(',', 'destination_workload', dw) +
+        str(',', 'destination_namespace', dn) +
+        str(',', 'destination_principal', dp) +
+        str(',', 'upstream_address', ua);
+    }
+    // Direction and protocol are always there, so every later field starts with a comma.
+    const out =
+      (isDateValue(e.startTime) ? `{"time":"${isoTime(e.startTime)}",` : '{') +
+      kindText +
+      str(',', 'method', e.method) +
+      str(',', 'path', e.path) +
+      str(',', 'authority', e.authority) +
+      num('status', e.status) +
+      num('grpc_status', e.grpcStatus) +
+      num('duration_ms', Math.round(e.durationMs * 1000) / 1000) +
+      num('bytes_in', e.bytesIn) +
+      num('bytes_out', e.bytesOut) +
+      peersText +
+      str(',', 'authz', e.authz) +
+      str(',', 'authz_policy', e.authzPolicy) +
+      str(',', 'trace_id', e.traceId) +
+      str(',', 'error', e.error);
     return `${out}}\n`;
   };
 }
@@ -148,11 +195,12 @@ export function formatAccessLogLine(e: AccessLogEntry): string {
 // eslint-disable-next-line no-control-regex -- control characters are what must be found
 const needsEscape = /["\\\u0000-\u001f\ud800-\udfff]/;
 
-function str(out: string, name: string, v: string | undefined): string {
-  if (v === undefined) return out;
+/** `<sep>"name":"value"` with JSON escaping, or '' when the field is absent. */
+function str(sep: string, name: string, v: string | undefined): string {
+  if (v === undefined) return '';
   // The common case (nothing to escape) costs one test of a precompiled regex.
   const text = needsEscape.test(v) ? JSON.stringify(v) : `"${v}"`;
-  return `${out}${out.length > 1 ? ',' : ''}"${name}":${text}`;
+  return `${sep}"${name}":${text}`;
 }
 
 /** Within the range `Date` can represent (±8.64e15 ms); outside it `toISOString()` throws. */
@@ -160,9 +208,10 @@ function isDateValue(ms: number): boolean {
   return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
 }
 
-function num(out: string, name: string, v: number | undefined): string {
-  if (v === undefined) return out;
-  return `${out}${out.length > 1 ? ',' : ''}"${name}":${Number.isFinite(v) ? String(v) : 'null'}`;
+/** `,"name":value`, or '' when the field is absent (non-finite numbers are `null`, as in JSON.stringify). */
+function num(name: string, v: number | undefined): string {
+  if (v === undefined) return '';
+  return `,"${name}":${Number.isFinite(v) ? String(v) : 'null'}`;
 }
 
 /** Creates an enabled access log writing to `sink`. */
@@ -171,8 +220,10 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
   const flushIntervalMs = options.flushIntervalMs ?? 1000;
   const maxBufferBytes = options.maxBufferBytes ?? 64 * 1024;
   const maxPendingBytes = options.maxPendingBytes ?? 4 * 1024 * 1024;
-  let buffer: string[] = [];
-  let bufferBytes = 0;
+  // Room for a full batch and the line that fills it; grown (rarely) for longer lines or while blocked.
+  const batchCapacity = Math.min(maxBufferBytes, 1 << 20) + 16 * 1024;
+  let batch: Buffer | undefined;
+  let used = 0;
   let timer: unknown;
   let timerArmed = false;
   let blocked = false;
@@ -187,19 +238,32 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
     }
   };
 
+  /** A batch with room for `bytes` more. */
+  const room = (bytes: number): Buffer => {
+    if (batch === undefined) {
+      batch = Buffer.allocUnsafeSlow(Math.max(batchCapacity, bytes));
+    } else if (used + bytes > batch.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(2 * batch.length, used + bytes));
+      batch.copy(bigger, 0, 0, used);
+      batch = bigger;
+    }
+    return batch;
+  };
+
   /** Writes the batch; while the sink is blocked only a forced write (flush, close) goes through. */
   const writeOut = (force: boolean): void => {
     disarm();
-    if (buffer.length === 0 || (blocked && !force)) return;
-    const chunk = buffer.length === 1 ? (buffer[0] as string) : buffer.join('');
-    buffer = [];
-    bufferBytes = 0;
+    if (used === 0 || batch === undefined || (blocked && !force)) return;
+    // The sink keeps the chunk (a stream writes it later): the next line starts a new batch.
+    const chunk = batch.subarray(0, used);
+    batch = undefined;
+    used = 0;
     const okToContinue = sink.write(chunk);
     if (!okToContinue && !blocked && sink.once !== undefined) {
       blocked = true;
       sink.once('drain', () => {
         blocked = false;
-        if (!closed && buffer.length > 0) writeOut(false);
+        if (!closed && used > 0) writeOut(false);
       });
     }
   };
@@ -213,13 +277,13 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
     log(entry: AccessLogEntry): void {
       if (closed) return;
       const line = format(entry);
-      if (blocked && bufferBytes + line.length > maxPendingBytes) {
+      if (blocked && used + line.length > maxPendingBytes) {
         dropped++;
         return;
       }
-      buffer.push(line);
-      bufferBytes += line.length;
-      if (bufferBytes >= maxBufferBytes) {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit.
+      used += room(3 * line.length).write(line, used, 'utf8');
+      if (used >= maxBufferBytes) {
         writeOut(false);
       } else if (!timerArmed && !blocked) {
         timerArmed = true;

@@ -12,5 +12,5 @@ export {
   type AccessLogSink,
   type FlushTimers,
 } from './access-log.js';
-export { createTraceIds, formatTraceparent, parseTraceparent, type TraceContext, type TraceIds } from './traceparent.js';
+export { createTraceIds, formatTraceparent, parseTraceparent, traceIdOf, type TraceContext, type TraceIds } from './traceparent.js';
 export { createCryptoRandomBytes, randomBytesFromRandom, type RandomBytes } from './random-bytes.js';

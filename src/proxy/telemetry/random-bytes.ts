@@ -19,16 +19,13 @@ export function createCryptoRandomBytes(): RandomBytes {
   let offset = POOL_SIZE;
   return {
     fill(target: Uint8Array): void {
-      let written = 0;
-      while (written < target.length) {
+      // Byte by byte: ids are a few bytes, and a subarray view per call would be an allocation per request.
+      for (let i = 0; i < target.length; i++) {
         if (offset === POOL_SIZE) {
           randomFillSync(pool);
           offset = 0;
         }
-        const n = Math.min(target.length - written, POOL_SIZE - offset);
-        target.set(pool.subarray(offset, offset + n), written);
-        offset += n;
-        written += n;
+        target[i] = pool[offset++] as number;
       }
     },
   };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSeededRandom } from '../../core/random.js';
-import { createTraceIds, formatTraceparent, parseTraceparent } from './traceparent.js';
+import { createTraceIds, formatTraceparent, parseTraceparent, traceIdOf } from './traceparent.js';
 import { createCryptoRandomBytes, randomBytesFromRandom, type RandomBytes } from './random-bytes.js';
 
 const VALID = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -88,4 +88,58 @@ test('seeded ids are deterministic; crypto ids differ', () => {
   const seen = new Set<string>();
   for (let i = 0; i < 1000; i++) seen.add(crypto.newTrace(false).traceId);
   assert.equal(seen.size, 1000);
+});
+
+test('newTraceparent: a valid version-00 value, not all-zero ids, flags as asked, fresh each time', () => {
+  const ids = createTraceIds(createCryptoRandomBytes());
+  const seen = new Set<string>();
+  for (let i = 0; i < 1000; i++) {
+    const value = ids.newTraceparent(i % 2 === 0);
+    const ctx = parseTraceparent(value);
+    assert.ok(ctx, value);
+    assert.equal(ctx.flags, i % 2 === 0 ? 1 : 0);
+    assert.equal(formatTraceparent(ctx), value);
+    assert.equal(value.slice(3, 35), ctx.traceId);
+    seen.add(ctx.traceId);
+  }
+  assert.equal(seen.size, 1000);
+});
+
+test('newTraceparent retries a source that returns zeros first', () => {
+  let calls = 0;
+  const zerosThenOnes: RandomBytes = {
+    fill(t) {
+      t.fill(calls++ < 2 ? 0 : 1);
+    },
+  };
+  assert.equal(createTraceIds(zerosThenOnes).newTraceparent(false), `00-${'01'.repeat(16)}-${'01'.repeat(8)}-00`);
+  // Only the parent id bytes zero: still retried.
+  const parentZero: RandomBytes = {
+    fill(t) {
+      t.fill(1);
+      if (calls++ === 3) t.fill(0, 16);
+    },
+  };
+  calls = 3;
+  assert.equal(createTraceIds(parentZero).newTraceparent(false), `00-${'01'.repeat(16)}-${'01'.repeat(8)}-00`);
+});
+
+test('crypto random bytes: any length, across pool refills', () => {
+  const r = createCryptoRandomBytes();
+  const big = new Uint8Array(10_000);
+  r.fill(big);
+  assert.ok(big.some((b) => b !== 0));
+  const seen = new Set<string>();
+  for (let i = 0; i < 600; i++) {
+    const t = new Uint8Array(24);
+    r.fill(t);
+    seen.add(Buffer.from(t).toString('hex'));
+  }
+  assert.equal(seen.size, 600);
+});
+
+test('traceIdOf agrees with parseTraceparent', () => {
+  for (const v of [VALID, VALID.toUpperCase(), 'garbage', '', `ff${VALID.slice(2)}`, `01${VALID.slice(2)}-more`, `00${VALID.slice(2)}-more`, VALID.replace('4bf9', '0000')]) {
+    assert.equal(traceIdOf(v), parseTraceparent(v)?.traceId, v);
+  }
 });
