@@ -16,6 +16,8 @@ import { createApiServer } from './api/api-server.js';
 import { startCa, type RunningCa } from './ca/start-ca.js';
 import { DEFAULT_WORKLOAD_LIFETIME_MS } from './ca/sign-workload-csr.js';
 import { startDistribution, type RunningDistribution } from './distributor/start-distribution.js';
+import { createRegistry } from './registry/registry.js';
+import { createRegistryPersister, readRegistryFile } from './registry/registry-file.js';
 import { openFileStore } from './store/create-file-store.js';
 import type { ResourceStore } from './store/resource-store.js';
 
@@ -31,6 +33,8 @@ export interface ControlPlaneOptions {
   /** Where proxies' streams connect (HTTP/2 over mTLS); default the API's host, port 15012 (0 when the API's port is 0). */
   readonly distributorHost?: string;
   readonly distributorPort?: number;
+  /** Something went wrong that does not stop the control plane (a registry file that cannot be written). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** The distributor's default port (as Istio's xDS over TLS). */
@@ -44,6 +48,10 @@ export interface RunningControlPlane {
   readonly distribution: RunningDistribution;
   /** True when opening the store cut off a torn, never-acknowledged write (after a crash). */
   readonly repairedTornWrite: boolean;
+  /** What was wrong at start and did not stop it (a torn or corrupt registry file: started empty). */
+  readonly warnings: readonly string[];
+  /** How many registry instances were restored from `<home>/registry.json`. */
+  readonly restoredInstances: number;
   close(): Promise<void>;
 }
 
@@ -78,8 +86,22 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     await store.close();
     return err(ca.error);
   }
+  // --- Registry, restored from <home>/registry.json with fresh leases: a restarted control plane
+  // compiles the world it had, so reconnecting proxies get the version they run (registry-file.ts).
+  const registryPath = join(options.home, 'registry.json');
+  const loaded = readRegistryFile(registryPath);
+  const persister = createRegistryPersister({
+    path: registryPath,
+    snapshot: () => registry.snapshot(),
+    ...(options.onWarning !== undefined ? { onError: options.onWarning } : {}),
+  });
+  let restoring = true; // what was just read need not be written back
+  const registry = createRegistry({ clock: options.clock, onChange: () => { if (!restoring) persister.changed(); } });
+  for (const instance of loaded.instances) registry.register(instance);
+  restoring = false;
   // --- Distribution: registry + distributor + HTTP/2 mTLS server (serving certificate from the CA).
   const distribution = await startDistribution({
+    registry,
     store,
     signer: ca.value.state.signer,
     trustBundlePem: ca.value.state.bundle.pem,
@@ -89,6 +111,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     workloadCertificateLifetimeMs: workloadLifetimeMs,
   });
   if (!distribution.ok) {
+    persister.close();
     await store.close();
     return err(distribution.error);
   }
@@ -98,6 +121,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     address = await api.listen(options.host, options.port);
   } catch (e) {
     await distribution.value.close();
+    persister.close();
     await store.close();
     return err(weftError('WEFT_CONTROL_UNAVAILABLE', `cannot listen on ${options.host}:${options.port}: ${e instanceof Error ? e.message : 'unknown error'}`));
   }
@@ -107,9 +131,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     ca: ca.value,
     distribution: distribution.value,
     repairedTornWrite: opened.value.repairedTornWrite,
+    warnings: loaded.warnings,
+    restoredInstances: loaded.instances.length,
     async close() {
       await api.close();
       await distribution.value.close();
+      persister.close();
       await store.close();
     },
   });

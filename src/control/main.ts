@@ -53,6 +53,7 @@ export async function controlMain(io: ControlMainIo): Promise<number> {
   const started = await startControlPlane({ home, host: listen.host, port: listen.port, clock: createSystemClock(),
     ...(certificateLifetimeMs !== undefined ? { certificateLifetimeMs } : {}),
     ...(distributorListen !== undefined ? { distributorHost: distributorListen.host, distributorPort: distributorListen.port } : {}),
+    onWarning: (message) => io.stderr.write(`weft control: ${message}\n`),
   });
   if (!started.ok) {
     io.stderr.write(`weft control: ${started.error.message} (${started.error.code})\n`);
@@ -60,6 +61,8 @@ export async function controlMain(io: ControlMainIo): Promise<number> {
   }
   const cp = started.value;
   const host = cp.address.family === 'IPv6' ? `[${cp.address.address}]` : cp.address.address;
+  for (const warning of cp.warnings) io.stderr.write(`weft control: warning: ${warning}\n`);
+  if (cp.restoredInstances > 0) io.stdout.write(`weft control: restored ${cp.restoredInstances} registry instance(s) with fresh leases\n`);
   if (cp.repairedTornWrite) io.stderr.write('weft control: the store had a torn last write (a crash mid-write, never acknowledged); it was cut off\n');
   io.stdout.write(`weft control: listening on http://${host}:${cp.address.port} (home ${home}, store version ${cp.store.version()})\n`);
   const d = cp.distribution.address;

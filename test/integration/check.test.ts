@@ -118,7 +118,11 @@ test('certificates: expiring under the minimum or expired fail with the time lef
   assert.match(expired.stdout, /: certificate expired 1m( \d+s)? ago \(/);
 });
 
-test('a lost proxy shows as not connected', async () => {
+test('a lost proxy shows as not connected, with what it last reported of its certificate', async () => {
   web.close();
   await until(async () => (await weft('check')).stdout.includes('not connected'));
+  const lost = await weft('check');
+  assert.equal(lost.code, 1);
+  // The previous test left it reporting a certificate that expired over a minute ago.
+  assert.match(lost.stdout, /FAIL {2}proxy shop\/web-0 \(.*\): not connected to the control plane \(its last reported certificate expired 1m( \d+s)? ago \(\d{4}-\d\d-\d\dT.*Z\)\)/);
 });

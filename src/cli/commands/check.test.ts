@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ProxyStatus } from '../../control/distributor/distributor.js';
-import { certificateProblem, defaultMinValidity, formatRemaining } from './check.js';
+import { certificateProblem, defaultMinValidity, formatRemaining, lastKnownCertificate } from './check.js';
 
 test('remaining time shows the largest unit and the next', () => {
   assert.equal(formatRemaining(350), '350ms');
@@ -34,4 +34,12 @@ test('the default minimum validity is 10 minutes, or a third of a shorter certif
   assert.equal(defaultMinValidity(undefined), 600_000);
   assert.equal(defaultMinValidity(24 * 3_600_000), 600_000);
   assert.equal(defaultMinValidity(60_000), 20_000);
+});
+
+test('a disconnected proxy: what it last reported of its certificate, expired or valid until when, or nothing', () => {
+  const now = Date.UTC(2026, 0, 1);
+  const gone = (notAfter?: number): ProxyStatus => ({ ...proxy(notAfter), connected: false });
+  assert.equal(lastKnownCertificate(gone(), now), 'no certificate was reported');
+  assert.equal(lastKnownCertificate(gone(now - 90_000), now), 'its last reported certificate expired 1m 30s ago (2025-12-31T23:58:30.000Z)');
+  assert.equal(lastKnownCertificate(gone(now + 2 * 3_600_000 + 5 * 60_000), now), 'its last reported certificate is valid until 2026-01-01T02:05:00.000Z (2h 5m left)');
 });

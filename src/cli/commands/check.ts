@@ -2,7 +2,7 @@
  * `weft check`: is the mesh in sync? Checks that the control plane answers, and that every proxy it
  * has seen is connected, has acknowledged the latest version compiled for it, and has not refused
  * (NACKed) it, and that the certificate each connected proxy reported stays valid for at least
- * `--min-cert-validity`. Prints one line per proxy with a reason per failure; exit 0 when all is
+ * `--min-cert-validity`; a disconnected proxy's line says what it last reported of its certificate. Prints one line per proxy with a reason per failure; exit 0 when all is
  * well, 1 otherwise. A proxy on a patch ACKs the patch's version, which is the snapshot's version.
  */
 import { durationToMs } from '../../api/duration.js';
@@ -52,6 +52,18 @@ export function certificateProblem(p: ProxyStatus, nowMs: number, minValidityMs:
   return undefined;
 }
 
+/**
+ * What is known of a disconnected proxy's certificate: the one it last reported (it may have renewed
+ * since without being able to say so), expired or valid until when.
+ */
+export function lastKnownCertificate(p: ProxyStatus, nowMs: number): string {
+  if (p.certificate === undefined) return 'no certificate was reported';
+  const remaining = p.certificate.notAfter - nowMs;
+  const at = new Date(p.certificate.notAfter).toISOString();
+  if (remaining <= 0) return `its last reported certificate expired ${formatRemaining(remaining)} ago (${at})`;
+  return `its last reported certificate is valid until ${at} (${formatRemaining(remaining)} left)`;
+}
+
 async function run(io: CommandIo): Promise<number> {
   const parsed = parseCommandOptions(io.argv, options);
   if ('usageError' in parsed || parsed.positionals.length > 0) {
@@ -77,11 +89,11 @@ async function run(io: CommandIo): Promise<number> {
   let failures = 0;
   for (const p of proxies) {
     const problems: string[] = [];
-    if (!p.connected) problems.push('not connected to the control plane');
+    if (!p.connected) problems.push(`not connected to the control plane (${lastKnownCertificate(p, now)})`);
     if (p.nack !== undefined) problems.push(`refused version ${p.nack.version}: ${p.nack.reason}`);
     if (p.latestVersion === undefined) problems.push('no snapshot compiled for it');
     else if (p.ackedVersion !== p.latestVersion) problems.push(`on version ${p.ackedVersion ?? 'none'}, latest is ${p.latestVersion}`);
-    // Only a connected proxy's report is current; a lost one already fails above.
+    // Only a connected proxy's report is current; a lost one already fails above, with its last report.
     const certificate = p.connected ? certificateProblem(p, now, minValidityMs) : undefined;
     if (certificate !== undefined) problems.push(certificate);
     if (problems.length === 0) {
@@ -107,7 +119,9 @@ export function createCheckCommand(): Command {
       'the certificate each connected proxy reports is valid for at least --min-cert-validity',
       '(default 10m, or a third of the mesh certificate lifetime when that is shorter: with 60s',
       'certificates, 20s). Expired, expiring soon and unreported certificates fail, with the time',
-      'left. Prints one line per proxy, with the reason for each failure. Exit 0 when all is well,',
+      'left. A disconnected proxy fails, and its line says whether the certificate it last reported',
+      'has expired or until when it is valid. Prints one line per proxy, with the reason for each',
+      'failure. Exit 0 when all is well,',
       '1 otherwise.',
     ].join('\n'),
     options,

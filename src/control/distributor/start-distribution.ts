@@ -31,6 +31,8 @@ export interface DistributionOptions {
   readonly debounceMs?: number;
   /** The workload certificate lifetime in force, shown with the proxies (for `weft check`). */
   readonly workloadCertificateLifetimeMs?: () => Promise<number>;
+  /** The registry to distribute (the control plane's, restored from disk); default a new empty one. */
+  readonly registry?: Registry;
 }
 
 export interface RunningDistribution {
@@ -60,7 +62,7 @@ async function issueServing(options: DistributionOptions): Promise<Result<Servin
 export async function startDistribution(options: DistributionOptions): Promise<Result<RunningDistribution, WeftError>> {
   const serving = await issueServing(options);
   if (!serving.ok) return serving;
-  const registry = createRegistry({ clock: options.clock });
+  const registry = options.registry ?? createRegistry({ clock: options.clock });
   const distributor = createDistributor({ store: options.store, registry, ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}) });
   const started = await distributor.start();
   if (!started.ok) {

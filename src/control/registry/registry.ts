@@ -43,6 +43,8 @@ export interface RegistryOptions {
   readonly leaseMs?: number;
   /** ... and is forgotten after this long; default 10 min. */
   readonly forgetAfterMs?: number;
+  /** Called after every change to what `snapshot()` shows (persistence follows it; see registry-file.ts). */
+  readonly onChange?: () => void;
 }
 
 interface Entry {
@@ -69,6 +71,7 @@ export function createRegistry(options: RegistryOptions): Registry {
   const changed = (): void => {
     version++;
     cached = undefined;
+    options.onChange?.();
   };
 
   return {
