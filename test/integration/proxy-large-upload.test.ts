@@ -93,6 +93,8 @@ test('a 1 GiB upload passes through both proxies with flat memory', async (t) =>
   for (let i = 0; i < pids.length; i++) {
     const growth = peak[i]! - start[i]!;
     t.diagnostic(`${i === 0 ? 'client' : 'server'} proxy RSS ${start[i]!.toFixed(1)} -> peak ${peak[i]!.toFixed(1)} MB`);
-    assert.ok(growth < 64, `${i === 0 ? 'client' : 'server'} proxy RSS grew by ${growth.toFixed(1)} MB for a 1,024 MB body`);
+    // Buffered, the body would add 1,024 MB; streamed, growth is buffers in flight plus garbage not yet
+    // collected (~38 MB on a quiet machine, 67 MB seen once on a machine loaded by parallel work).
+    assert.ok(growth < 128, `${i === 0 ? 'client' : 'server'} proxy RSS grew by ${growth.toFixed(1)} MB for a 1,024 MB body`);
   }
 });
