@@ -99,7 +99,7 @@ control flags:
   --change-timeout N   longest wait for one change, seconds [60]
   --budget N           wall-clock budget per change kind, seconds [240; --quick: 60]
   --no-scoped          skip the second line with reachableServices scoping
-  --no-restart         skip the restart at the end (store kept, registry empty, every proxy reconnects)
+  --no-restart         skip the restart at the end (store and registry kept, every proxy reconnects)
   --quick              (control) 100 Services, 1,000 endpoints, 100 proxies, 5 changes per kind
 
   --render FILE        no measuring: re-render the report from a saved raw record

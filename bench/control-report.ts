@@ -153,7 +153,7 @@ export function renderControlReport(run: ControlBenchRun): string {
     const lost = (c: Convergence | undefined): string => (c !== undefined && c.traffic.reconnects > 0 ? `; ${fmtInt(c.traffic.reconnects)} subscriptions lost and reopened meanwhile` : '');
     phaseRows.push(row('cold connect (no Services yet)', s.connect, `${s.connect.failures.length > 0 ? `${s.connect.failures.length} streams failed to open at first` : ''}${lost(s.connect)}`));
     phaseRows.push(row(`apply ${fmtInt(s.bulkApply.resources)} Services at once`, s.bulkApply, `the apply request took ${fmtInt(s.bulkApply.applyMs)} ms; timed from its answer${lost(s.bulkApply)}`));
-    phaseRows.push(row('restart: store kept, registry empty, every proxy reconnects (backoff + jitter)', s.restart, s.restart !== undefined ? `timed from the SIGTERM; peak RSS of the restarted process ${fmt(s.restart.peakRssMb, 0)} MB${lost(s.restart)}` : ''));
+    phaseRows.push(row('restart: store and registry kept under WEFT_HOME, every proxy reconnects (backoff + jitter)', s.restart, s.restart !== undefined ? `timed from the SIGTERM; peak RSS of the restarted process ${fmt(s.restart.peakRssMb, 0)} MB${lost(s.restart)}` : ''));
   }
   lines.push(
     '### Connect, bulk apply, restart',

@@ -74,7 +74,7 @@ test('the control section: target verdicts, tables, raw changes, an unavailable 
   assert.match(md, /\| control plane memory < 1 GB \| unscoped: every proxy gets every Service \| 900 MB peak RSS \(VmHWM\) \| pass \|/);
   assert.match(md, /- unscoped: every proxy gets every Service, policy: \[900\], 400, 950/);
   assert.match(md, /\| unscoped: every proxy gets every Service \| 1\.24 MiB \[1\.24 MiB–1\.24 MiB\] \| 300 \/ 320 \/ 900 \|/);
-  assert.match(md, /restart: store kept, registry empty, every proxy reconnects \(backoff \+ jitter\) \| not run/);
+  assert.match(md, /restart: store and registry kept under WEFT_HOME, every proxy reconnects \(backoff \+ jitter\) \| not run/);
   assert.match(md, /scoped: reachableServices = own namespace \+ 5 Services elsewhere: not measured — this build does not accept/);
   assert.doesNotMatch(md, /NaN|null|undefined/);
 });
