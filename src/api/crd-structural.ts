@@ -3,6 +3,7 @@
  * (Kubernetes docs, "Specifying a structural schema"), so a CRD is refused here, in a test, and
  * not by a cluster at install time. Returns one line per violation, with the path of the node.
  */
+import { isRecord } from '../core/is-record.js';
 const allowedKeys = new Set([
   'type', 'format', 'title', 'description', 'default', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum',
   'maxLength', 'minLength', 'pattern', 'maxItems', 'minItems', 'uniqueItems', 'multipleOf', 'enum', 'maxProperties',
@@ -11,10 +12,6 @@ const allowedKeys = new Set([
 ]);
 const junctors = ['allOf', 'anyOf', 'oneOf', 'not'];
 const types = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function typeOfValue(value: unknown): string {
   if (Array.isArray(value)) return 'array';

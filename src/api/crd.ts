@@ -18,14 +18,11 @@
  */
 import { stringify } from 'yaml';
 import { kinds, type KindInfo } from './kinds.js';
+import { isRecord } from '../core/is-record.js';
 
 export type JsonSchema = { readonly [key: string]: unknown };
 
 const droppedKeys = new Set(['$id', '$schema', 'additionalProperties', 'patternProperties', 'const', 'anyOf']);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function transformNode(node: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -5,6 +5,7 @@
  * relative to that node. The keyword is stripped from CRDs.
  */
 import { isIP } from 'node:net';
+import { isRecord } from '../core/is-record.js';
 
 export interface FieldProblem {
   /** Path below the checked node (`value`, `[0]`), or "" for the node itself. */
@@ -16,10 +17,6 @@ export interface FieldProblem {
 export type FieldCheck = (value: unknown) => readonly FieldProblem[];
 
 const none: readonly FieldProblem[] = [];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function regexProblem(source: unknown, field: string): readonly FieldProblem[] {
   if (typeof source !== 'string') return none;

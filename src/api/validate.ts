@@ -14,6 +14,7 @@ import { checkKind } from './kind-checks.js';
 import { findKind, kinds, type KindInfo } from './kinds.js';
 import { problem, type Problem } from './problem.js';
 import type { Resource } from './resource.js';
+import { isRecord } from '../core/is-record.js';
 
 export interface ValidatedResource {
   readonly resource: Resource;
@@ -28,10 +29,6 @@ export interface ResourceValidator {
 
 interface CollectedProblem extends FieldProblem {
   readonly at: string;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function joinFieldPath(at: string, field: string): string {

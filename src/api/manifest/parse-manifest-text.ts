@@ -5,6 +5,7 @@
  */
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { ManifestProblem } from './manifest-problem.js';
+import { isRecord } from '../../core/is-record.js';
 
 export interface RawDocument {
   readonly file: string;
@@ -18,10 +19,6 @@ export interface ParsedText {
   readonly problems: readonly ManifestProblem[];
   /** How many documents the file holds, those that could not be parsed included. */
   readonly count: number;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isList(value: unknown): value is { items: unknown[] } {

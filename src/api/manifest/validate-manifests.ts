@@ -8,6 +8,7 @@ import { checkReferences, type ValidEntry } from './check-references.js';
 import type { DocumentRef, ManifestProblem } from './manifest-problem.js';
 import { parseManifestText, type RawDocument } from './parse-manifest-text.js';
 import { readManifestSources, type ManifestSource } from './read-manifest-sources.js';
+import { isRecord } from '../../core/is-record.js';
 
 export interface ManifestReport {
   /** How many documents (resources) were read. */
@@ -16,10 +17,6 @@ export interface ManifestReport {
   readonly valid: readonly ValidEntry[];
   /** Every problem, errors and warnings, in file order (reference warnings last). */
   readonly problems: readonly ManifestProblem[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describeDocument(raw: RawDocument): DocumentRef {

@@ -5,16 +5,13 @@ import { describeResource } from './apply.js';
 import { createControlClient, reportFailure, type ControlClient } from './control-client.js';
 import { parseCommandOptions } from './parse-options.js';
 import { readManifestDocuments } from './read-manifest-documents.js';
+import { isRecord } from '../../core/is-record.js';
 
 const options: readonly CommandOption[] = [
   { name: 'filename', short: 'f', value: 'PATH', repeatable: true, description: 'Delete the resources these manifests name.' },
   { name: 'namespace', short: 'n', value: 'NS', description: 'The namespace (default "default").' },
   { name: 'control', value: 'URL', description: 'The control plane API (default $WEFT_CONTROL or http://127.0.0.1:15080).' },
 ];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 async function deleteOne(io: CommandIo, client: ControlClient, kind: string, namespace: string | undefined, name: string): Promise<boolean> {
   const query = namespace !== undefined ? `?namespace=${encodeURIComponent(namespace)}` : '';

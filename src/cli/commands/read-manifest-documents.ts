@@ -6,14 +6,11 @@
 import type { DocumentRef, ManifestProblem } from '../../api/manifest/manifest-problem.js';
 import type { CommandIo } from '../command.js';
 import { readStreamText } from './read-stream.js';
+import { isRecord } from '../../core/is-record.js';
 
 export interface ManifestDocument {
   readonly ref: DocumentRef;
   readonly value: unknown;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export async function readManifestDocuments(io: CommandIo, paths: readonly string[]): Promise<{ documents: ManifestDocument[]; problems: ManifestProblem[] }> {

@@ -10,12 +10,9 @@ import type { ResourceStore } from '../store/resource-store.js';
 import { isClusterScoped, refOf } from '../store/resource-ref.js';
 import type { ApplyItemResult, ApplyResponse } from './api-types.js';
 import { sendError, sendJson, type ApiProblem } from './http-json.js';
+import { isRecord } from '../../core/is-record.js';
 
 const maxDocuments = 10_000;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** kind/namespace/name of a raw document, as far as it says. */
 function describeRaw(raw: unknown): Pick<ApiProblem, 'kind' | 'namespace' | 'name'> {

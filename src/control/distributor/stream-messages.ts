@@ -4,13 +4,10 @@
  */
 import { err, ok, type Result } from '../../core/result.js';
 import type { ProxyMessage } from '../../proxy/control-stream/stream-protocol.js';
+import { isRecord } from '../../core/is-record.js';
 
 export type { ControlMessage, ProxyMessage, SnapshotPatch } from '../../proxy/control-stream/stream-protocol.js';
 export { subscribePath } from '../../proxy/control-stream/stream-protocol.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Parses one line from a proxy. */
 export function parseProxyMessage(line: string): Result<ProxyMessage, string> {

@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import type { RegistrySnapshot } from './registry.js';
 import { parseWorkloadRegistration, type WorkloadRegistration } from './workload-instance.js';
+import { isRecord } from '../../core/is-record.js';
 
 /** The file's format number; a file of another format is ignored with a warning. */
 const fileFormat = 1;
@@ -30,10 +31,6 @@ export interface LoadedRegistryFile {
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : 'unknown error';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Reads the file; never throws: whatever is wrong with it becomes a warning and fewer instances. */

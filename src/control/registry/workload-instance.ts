@@ -8,6 +8,7 @@ import { deepFreeze } from '../../api/deep-freeze.js';
 import { problem, type Problem } from '../../api/problem.js';
 import { err, ok, type Result } from '../../core/result.js';
 import type { PortProtocol } from '../../proxy/snapshot/proxy-snapshot.js';
+import { isRecord } from '../../core/is-record.js';
 
 export interface InstancePort {
   /** The application's port. */
@@ -37,10 +38,6 @@ export interface WorkloadRegistration {
 const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const protocols: readonly PortProtocol[] = ['http', 'http2', 'grpc', 'tcp', 'detect'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isPort(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;

@@ -8,6 +8,7 @@ import { deepFreeze } from '../../api/deep-freeze.js';
 import type { Resource } from '../../api/resource.js';
 import { err, ok, type Result } from '../../core/result.js';
 import type { StoreRecord } from './store-record.js';
+import { isRecord } from '../../core/is-record.js';
 
 /** Encodes one record as one line, newline included. */
 export function encodeRecord(record: StoreRecord): Buffer {
@@ -21,10 +22,6 @@ export interface DecodedLog {
   /** Byte length of the good prefix: everything after it is a torn last write, to be cut off. */
   readonly goodLength: number;
   readonly torn: boolean;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function decodeLine(line: Buffer): StoreRecord | undefined {

@@ -6,16 +6,13 @@
 import { isErrorCode, type ErrorCode } from '../../core/errors.js';
 import { err, ok, type Result } from '../../core/result.js';
 import type { SnapshotPatch } from './stream-protocol.js';
+import { isRecord } from '../../core/is-record.js';
 
 /** A control message as received: snapshot bodies and patch sections not yet validated. */
 export type ReceivedControlMessage =
   | { readonly type: 'snapshot'; readonly snapshot: unknown; /** The version the body names, if it names one (for the ACK/NACK). */ readonly version: string }
   | { readonly type: 'patch'; readonly patch: SnapshotPatch }
   | { readonly type: 'error'; readonly code: ErrorCode | 'unknown'; readonly message: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Parses one line (without its newline). */
 export function parseControlMessage(line: string): Result<ReceivedControlMessage, string> {

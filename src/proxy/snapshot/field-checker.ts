@@ -3,6 +3,7 @@
  * Schema validator (Ajv + TypeBox cost ~20 MB of RSS per sidecar). Each check records every problem
  * with its field path and the wording Ajv used before, and fills defaults into the (copied) value.
  */
+import { isRecord } from '../../core/is-record.js';
 
 /** Where problems are collected: a field path (`inbound.ports[0].port`, '' for the document) and what is wrong. */
 export interface FieldProblem {
@@ -17,10 +18,6 @@ export type Check = (value: unknown, path: string, problems: Problems) => boolea
 
 export function fieldPath(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** One field of a strict object: its check, whether it must be present, and the default filled in when absent. */

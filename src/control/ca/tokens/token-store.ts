@@ -11,6 +11,7 @@ import { err, ok, type Result } from '../../../core/result.js';
 import { weftError, type WeftError } from '../../../core/errors.js';
 import { writeFileAtomic } from '../../store/atomic-file.js';
 import { hashToken, tokenInfo, validateTokenSpec, type BootstrapTokenInfo, type BootstrapTokenRecord, type CreateTokenSpec } from './bootstrap-token.js';
+import { isRecord } from '../../../core/is-record.js';
 
 export const tokenFileName = 'bootstrap-tokens.json';
 
@@ -148,6 +149,3 @@ function readTable(path: string): Result<readonly BootstrapTokenRecord[], WeftEr
   return ok(out);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
