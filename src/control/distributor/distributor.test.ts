@@ -110,8 +110,7 @@ test('a proxy whose stream is gone loses readiness when its lease lapses; its ca
   const web = fakeConnection();
   const webSession = distributor.connect('spiffe://cluster.local/ns/shop/sa/web', web);
   webSession.receive({ type: 'hello', registration: reg('web-0', 'web', { app: 'web' }, '10.0.0.1') });
-  const caller = fakeConnection();
-  distributor.connect('spiffe://cluster.local/ns/shop/sa/client', caller).receive({ type: 'hello', registration: reg('client-0', 'client', { app: 'client' }, '10.0.0.2') });
+  const { caller } = subscribeClient(distributor);
   timers.advance(10);
   const endpoints = (): number => {
     const m = caller.snapshots.at(-1);
@@ -147,6 +146,14 @@ test('the first message must be hello; a second hello ends the stream', async ()
   distributor.close();
 });
 
+/** The shop's client-0 proxy subscribes (connect + hello); the caller advances the timers. */
+function subscribeClient(distributor: ReturnType<typeof createDistributor>): { caller: FakeConnection; session: ReturnType<ReturnType<typeof createDistributor>['connect']> } {
+  const caller = fakeConnection();
+  const session = distributor.connect('spiffe://cluster.local/ns/shop/sa/client', caller);
+  session.receive({ type: 'hello', registration: reg('client-0', 'client', { app: 'client' }, '10.0.0.2') });
+  return { caller, session };
+}
+
 async function world(services: number): Promise<{ distributor: ReturnType<typeof createDistributor>; timers: ReturnType<typeof manualTimers>; store: ReturnType<typeof createMemoryStore> }> {
   const clock = createManualClock();
   const timers = manualTimers();
@@ -160,9 +167,7 @@ async function world(services: number): Promise<{ distributor: ReturnType<typeof
 
 test('an endpoint change reaches callers as a patch carrying only the changed service; the ACK of its version is the latest', async () => {
   const { distributor, timers } = await world(10);
-  const caller = fakeConnection();
-  const callerSession = distributor.connect('spiffe://cluster.local/ns/shop/sa/client', caller);
-  callerSession.receive({ type: 'hello', registration: reg('client-0', 'client', { app: 'client' }, '10.0.0.2') });
+  const { caller, session: callerSession } = subscribeClient(distributor);
   timers.advance(10);
   assert.deepEqual(caller.messages.map((m) => m.type), ['snapshot'], 'full on connect');
   const web = fakeConnection();
@@ -192,9 +197,7 @@ test('an endpoint change reaches callers as a patch carrying only the changed se
 
 test('a base-mismatch NACK gets the full snapshot once and is no NACK in the status; a real NACK makes the next push full', async () => {
   const { distributor, timers, store } = await world(4);
-  const caller = fakeConnection();
-  const session = distributor.connect('spiffe://cluster.local/ns/shop/sa/client', caller);
-  session.receive({ type: 'hello', registration: reg('client-0', 'client', { app: 'client' }, '10.0.0.2') });
+  const { caller, session } = subscribeClient(distributor);
   timers.advance(10);
   await store.apply(allowPolicy('p', 'shop', { app: 'client' }, ['spiffe://cluster.local/ns/shop/sa/a']));
   timers.advance(10);
@@ -218,8 +221,7 @@ test('a base-mismatch NACK gets the full snapshot once and is no NACK in the sta
 
 test('a change to most services goes as a full snapshot', async () => {
   const { distributor, timers, store } = await world(6);
-  const caller = fakeConnection();
-  distributor.connect('spiffe://cluster.local/ns/shop/sa/client', caller).receive({ type: 'hello', registration: reg('client-0', 'client', { app: 'client' }, '10.0.0.2') });
+  const { caller } = subscribeClient(distributor);
   timers.advance(10);
   for (let i = 0; i < 4; i++) await store.apply(service(`svc-${i}`, 'shop', { app: `svc-${i}` }, 9090));
   timers.advance(10);
@@ -235,9 +237,7 @@ test('a change to most services goes as a full snapshot', async () => {
 
 test('a patch NACKed for another reason gets the full snapshot once; the refusal stays visible until an ACK', async () => {
   const { distributor, timers, store } = await world(4);
-  const caller = fakeConnection();
-  const session = distributor.connect('spiffe://cluster.local/ns/shop/sa/client', caller);
-  session.receive({ type: 'hello', registration: reg('client-0', 'client', { app: 'client' }, '10.0.0.2') });
+  const { caller, session } = subscribeClient(distributor);
   timers.advance(10);
   await store.apply(allowPolicy('p', 'shop', { app: 'client' }, ['spiffe://cluster.local/ns/shop/sa/a']));
   timers.advance(10);
@@ -255,9 +255,7 @@ test('a patch NACKed for another reason gets the full snapshot once; the refusal
 
 test('a proxy that answers patches with base mismatches twice in a row gets full snapshots from then on', async () => {
   const { distributor, timers, store } = await world(4);
-  const caller = fakeConnection();
-  const session = distributor.connect('spiffe://cluster.local/ns/shop/sa/client', caller);
-  session.receive({ type: 'hello', registration: reg('client-0', 'client', { app: 'client' }, '10.0.0.2') });
+  const { caller, session } = subscribeClient(distributor);
   timers.advance(10);
   for (const principal of ['a', 'b']) {
     await store.apply(allowPolicy('p', 'shop', { app: 'client' }, [`spiffe://cluster.local/ns/shop/sa/${principal}`]));
@@ -277,9 +275,7 @@ test('a proxy that answers patches with base mismatches twice in a row gets full
 
 test('one message in flight per proxy: changes meanwhile are coalesced into one patch from what was sent', async () => {
   const { distributor, timers, store } = await world(4);
-  const caller = fakeConnection();
-  const session = distributor.connect('spiffe://cluster.local/ns/shop/sa/client', caller);
-  session.receive({ type: 'hello', registration: reg('client-0', 'client', { app: 'client' }, '10.0.0.2') });
+  const { caller } = subscribeClient(distributor);
   caller.holdWrites = true;
   timers.advance(10);
   for (const principal of ['a', 'b', 'c']) {
