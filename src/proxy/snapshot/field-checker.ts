@@ -64,9 +64,10 @@ export function arrayOf(item: Check): Check {
       return false;
     }
     let passed = true;
-    value.forEach((v, i) => {
-      if (!item(v, `${path}[${i}]`, problems)) passed = false;
-    });
+    // An indexed loop, not forEach: a hole in a sparse array is checked as the undefined it reads as.
+    for (let i = 0; i < value.length; i++) {
+      if (!item(value[i], `${path}[${i}]`, problems)) passed = false;
+    }
     return passed;
   };
 }

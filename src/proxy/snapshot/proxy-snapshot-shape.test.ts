@@ -177,3 +177,15 @@ test('on random mutations both validators agree on validity and on the problem p
     { numRuns: 2000 },
   );
 });
+
+test('a hole in a sparse array is refused at its index by both validators (found by the property above, seed -1671716029)', () => {
+  const doc = structuredClone(good) as { inbound: { policies: { spec: { rules: { from: { source: Record<string, unknown> }[] }[] } }[] } };
+  // eslint-disable-next-line no-sparse-arrays -- the hole is the point of the test
+  doc.inbound.policies[0]!.spec.rules[0]!.from[0]!.source['principals'] = [, '&>c'];
+  const theirs = ajvPaths(doc);
+  const mine = ownPaths(doc);
+  assert.equal(theirs.ok, false);
+  assert.equal(mine.ok, false);
+  assert.deepEqual(mine.paths, theirs.paths);
+  assert.ok(mine.paths.includes('inbound.policies.0.spec.rules.0.from.0.source.principals.0'), mine.paths.join());
+});
