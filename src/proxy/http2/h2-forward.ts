@@ -36,19 +36,24 @@ export function grpcMessage(text: string): string {
   return out;
 }
 
-/** Answers a stream locally (denial, no upstream): HTTP status with a short body, or gRPC status in trailers-only form. */
-export function respondLocally(stream: ServerHttp2Stream, grpc: boolean, httpStatus: number, grpcStatus: number, message: string): void {
-  if (stream.destroyed || stream.closed) return;
+/**
+ * Answers a stream locally (denial, no upstream): HTTP status with a short body, or gRPC status in
+ * trailers-only form. Returns the body bytes sent (0 for gRPC, or when the stream could not be answered).
+ */
+export function respondLocally(stream: ServerHttp2Stream, grpc: boolean, httpStatus: number, grpcStatus: number, message: string): number {
+  if (stream.destroyed || stream.closed) return 0;
   if (stream.headersSent) {
     stream.close(constants.NGHTTP2_INTERNAL_ERROR);
-    return;
+    return 0;
   }
   if (grpc) {
     stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': grpcMessage(message) }, { endStream: true });
-    return;
+    return 0;
   }
+  const body = `${message}\n`;
   stream.respond({ ':status': httpStatus, 'content-type': 'text/plain; charset=utf-8' });
-  stream.end(`${message}\n`);
+  stream.end(body);
+  return Buffer.byteLength(body);
 }
 
 export interface ForwardOutcome {
@@ -56,12 +61,19 @@ export interface ForwardOutcome {
   readonly status: number;
   /** `grpc-status` from the trailers (or a trailers-only response), -1 when there was none. */
   readonly grpcStatus: number;
+  /** Request body (DATA) bytes read from the downstream stream; what was read before a failure or reset. */
+  readonly bytesIn: number;
+  /** Response body (DATA) bytes passed to the downstream stream; local answers are the caller's to add. */
+  readonly bytesOut: number;
+  /** Set when the upstream failed (the stream could not be opened, an error, or a reset it sent). */
   readonly error: Error | undefined;
 }
 
 /**
  * Sends `headers` on `session` and pipes the stream's body up and the response (headers, body, trailers)
- * back. `onUpstreamError` answers the stream when the upstream fails before any response header.
+ * back. `onUpstreamError` answers the stream when the upstream fails before any response header; it is
+ * called before `onDone`. `onDone` is called exactly once, when the upstream stream is over (ended,
+ * failed, reset, or cancelled because the downstream went away), with the body bytes counted both ways.
  */
 export function forwardStream(
   down: ServerHttp2Stream,
@@ -74,18 +86,21 @@ export function forwardStream(
   try {
     up = session.request(headers, { endStream: down.readableEnded && down.readableLength === 0 });
   } catch (e) {
-    onUpstreamError(e instanceof Error ? e : new Error(String(e)));
-    onDone({ status: 0, grpcStatus: -1, error: e instanceof Error ? e : new Error(String(e)) });
+    const error = e instanceof Error ? e : new Error(String(e));
+    onUpstreamError(error);
+    onDone({ status: 0, grpcStatus: -1, bytesIn: 0, bytesOut: 0, error });
     return;
   }
   let status = 0;
   let grpcStatus = -1;
+  let bytesIn = 0;
+  let bytesOut = 0;
   let trailers: IncomingHttpHeaders | undefined;
   let finished = false;
   const done = (error: Error | undefined): void => {
     if (finished) return;
     finished = true;
-    onDone({ status, grpcStatus, error });
+    onDone({ status, grpcStatus, bytesIn, bytesOut, error });
   };
   up.on('response', (h, flags) => {
     status = Number(h[':status']);
@@ -105,7 +120,13 @@ export function forwardStream(
       return;
     }
     // Body listeners only now: DATA that arrived before the headers waits in `up`'s buffer (pitfall §5.3).
-    if (!endStream) up.pipe(down);
+    // The counter is attached with the pipe, never before it: a 'data' listener starts the flow.
+    if (!endStream) {
+      up.pipe(down);
+      up.on('data', (chunk: Buffer) => {
+        bytesOut += chunk.length;
+      });
+    }
   });
   up.on('trailers', (t: IncomingHttpHeaders) => {
     trailers = t;
@@ -129,11 +150,13 @@ export function forwardStream(
   up.on('close', () => {
     // A reset after the response started: pass the reset on instead of ending cleanly.
     // (Not after an 'error': that was answered already, and a second answer would reset the stream.)
+    let reset: Error | undefined;
     if (!failed && up.rstCode !== undefined && up.rstCode !== constants.NGHTTP2_NO_ERROR && !down.destroyed && !down.closed) {
-      if (status === 0) onUpstreamError(new Error(`upstream reset the stream (code ${up.rstCode})`));
+      reset = new Error(`upstream reset the stream (code ${up.rstCode})`);
+      if (status === 0) onUpstreamError(reset);
       else down.close(up.rstCode);
     }
-    done(undefined);
+    done(reset);
   });
   down.on('close', () => {
     if (!up.closed && !up.destroyed && (down.rstCode ?? 0) !== constants.NGHTTP2_NO_ERROR) up.close(constants.NGHTTP2_CANCEL);
@@ -142,4 +165,8 @@ export function forwardStream(
     if (!up.destroyed) up.close(constants.NGHTTP2_CANCEL);
   });
   down.pipe(up);
+  // Counted alongside the pipe (which started the flow); pausing for backpressure stops both.
+  down.on('data', (chunk: Buffer) => {
+    bytesIn += chunk.length;
+  });
 }

@@ -25,6 +25,8 @@ import type { IdentityMaterial } from '../tls/identity-material.js';
 import { peerSpiffeId } from '../tls/peer-identity.js';
 import type { Clock } from '../../core/clock.js';
 import type { AccessLog } from '../telemetry/access-log.js';
+import { traceIdOf } from '../telemetry/index.js';
+import type { ErrorCode } from '../../core/errors.js';
 import { inboundEdgeLabels, type ProxyMetrics } from '../metrics/index.js';
 import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
 import { resumedWithStaleCert } from '../tls/tls-credentials.js';
@@ -269,8 +271,12 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       if (log.debugEnabled) log.debug('h2 request denied', { peer: conn.peerIdentity, path: attrs.path, policy: verdict.policy, rule: verdict.ruleIndex, reason: verdict.reason });
       const st = wireStatusOf('WEFT_AUTHZ_DENIED');
       metrics.h2Requests.inc(['inbound', String(grpc), '4xx']);
-      edge.recordRequest(grpc ? 200 : st.http, grpc ? st.grpc : -1, 'denied', (clock.monotonic() - started) / 1000);
-      respondLocally(stream, grpc, st.http, st.grpc, denyMessage(verdict));
+      const durationMs = clock.monotonic() - started;
+      edge.recordRequest(grpc ? 200 : st.http, grpc ? st.grpc : -1, 'denied', durationMs / 1000);
+      const sent = respondLocally(stream, grpc, st.http, st.grpc, denyMessage(verdict));
+      if (deps.current().snapshot.inbound.accessLog) {
+        logInboundStream(conn, attrs, headers, grpc, durationMs, grpc ? 200 : st.http, grpc ? st.grpc : -1, 0, sent, 'denied', verdict.policy, 'WEFT_AUTHZ_DENIED');
+      }
       return;
     }
     const extra = conn.peerIdentity === undefined
@@ -282,21 +288,39 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       sock.setNoDelay(true);
       return sock;
     });
+    // The app failed before any response: what was answered locally, for the access log.
+    let localSent = -1;
     forwardStream(stream, forwardableHeaders(headers, extra), session, (e) => {
       metrics.upstreamFailures.inc(['inbound', 'app_connect']);
       const st = wireStatusOf('WEFT_PROXY_UPSTREAM_CONNECT');
-      respondLocally(stream, grpc, st.http, st.grpc, `upstream connect error: ${e.message}`);
+      localSent = respondLocally(stream, grpc, st.http, st.grpc, `upstream connect error: ${e.message}`);
     }, (o) => {
       metrics.h2Requests.inc(['inbound', String(grpc), o.status === 0 ? 'none' : `${Math.floor(o.status / 100)}xx`]);
       const durationMs = clock.monotonic() - started;
       edge.recordRequest(o.status, o.grpcStatus, 'allowed', durationMs / 1000);
-      if (deps.current().snapshot.inbound.accessLog) {
-        deps.accessLog.log({
-          startTime: clock.now() - durationMs, direction: 'inbound', protocol: grpc ? 'grpc' : 'http', method: attrs.method, path: attrs.path, authority: attrs.host,
-          status: o.status, grpcStatus: o.grpcStatus < 0 ? undefined : o.grpcStatus, durationMs, bytesIn: 0, bytesOut: 0,
-          sourcePrincipal: conn.peerIdentity, sourceAddress: conn.peerAddress, authz: 'allowed', error: o.error?.message,
-        });
+      if (!deps.current().snapshot.inbound.accessLog) return;
+      if (localSent >= 0) {
+        const st = wireStatusOf('WEFT_PROXY_UPSTREAM_CONNECT');
+        logInboundStream(conn, attrs, headers, grpc, durationMs, grpc ? 200 : st.http, grpc ? st.grpc : -1, o.bytesIn, localSent, 'allowed', verdict.policy, 'WEFT_PROXY_UPSTREAM_CONNECT');
+      } else {
+        logInboundStream(conn, attrs, headers, grpc, durationMs, o.status, o.grpcStatus, o.bytesIn, o.bytesOut, 'allowed', verdict.policy, o.error === undefined ? undefined : 'WEFT_PROXY_UPSTREAM_RESET');
       }
+    });
+  }
+
+  /** One access-log line for an inbound HTTP/2 or gRPC stream (the caller checked that logging is on). */
+  function logInboundStream(
+    conn: InboundConnection, attrs: AuthzAttributes, headers: IncomingHttpHeaders, grpc: boolean, durationMs: number, status: number, grpcStatus: number,
+    bytesIn: number, bytesOut: number, authz: 'allowed' | 'denied', authzPolicy: string | undefined, error: ErrorCode | undefined,
+  ): void {
+    const tp = headers['traceparent'];
+    const workload = deps.current().snapshot.workload;
+    deps.accessLog.log({
+      startTime: clock.now() - durationMs, direction: 'inbound', protocol: grpc ? 'grpc' : 'http', method: attrs.method, path: attrs.path, authority: attrs.host,
+      status, grpcStatus: grpcStatus < 0 ? undefined : grpcStatus, durationMs, bytesIn, bytesOut,
+      sourcePrincipal: conn.peerIdentity, sourceAddress: conn.peerAddress, destinationWorkload: workload.name, destinationNamespace: workload.namespace,
+      upstreamAddress: `${conn.appAddress}:${conn.appPort}`, authz, authzPolicy,
+      traceId: typeof tp === 'string' ? traceIdOf(tp) : undefined, error,
     });
   }
 

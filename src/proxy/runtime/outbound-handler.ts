@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { wireStatusOf } from '../../core/status-map.js';
+import type { ErrorCode } from '../../core/errors.js';
 import type { DetectedProtocol } from '../detect/detect-protocol.js';
 import { sniffSocket } from '../detect/sniff-socket.js';
 import { createH2Front, type H2Front } from '../http2/h2-front.js';
@@ -24,7 +25,7 @@ import type { ShellMetrics } from './shell-metrics.js';
 import { createServerIdentityCheck, type TlsCredentials } from '../tls/tls-credentials.js';
 import type { Clock } from '../../core/clock.js';
 import type { AccessLog } from '../telemetry/access-log.js';
-import { formatTraceparent, type TraceIds } from '../telemetry/index.js';
+import { formatTraceparent, traceIdOf, type TraceIds } from '../telemetry/index.js';
 import { outboundEdgeLabels, type ProxyMetrics } from '../metrics/index.js';
 import { classifyTlsError } from '../tls/tls-errors.js';
 import { CLIENT_RETIRE_BEFORE_MS, armConnectionExpiry, expiredAtConnect, meshConnectionDeadline } from '../tls/connection-expiry.js';
@@ -161,19 +162,29 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
     const started = clock.monotonic();
     const grpc = isGrpc(headers);
     const svc = resolve();
-    const fail = (code: 'WEFT_PROXY_NO_ROUTE' | 'WEFT_PROXY_UPSTREAM_CONNECT' | 'WEFT_TLS_PEER_IDENTITY', msg: string): void => {
-      const st = wireStatusOf(code === 'WEFT_PROXY_NO_ROUTE' ? 'WEFT_PROXY_UPSTREAM_CONNECT' : code);
+    const logOn = deps.current().snapshot.outbound.accessLog;
+    /** Answers locally; returns the body bytes sent. */
+    const fail = (code: LocalFailure, msg: string): number => {
+      const st = wireStatusOf(localStatusCode(code));
       metrics.h2Requests.inc(['outbound', String(grpc), `${Math.floor(st.http / 100)}xx`]);
-      respondLocally(stream, grpc, st.http, st.grpc, msg);
+      return respondLocally(stream, grpc, st.http, st.grpc, msg);
+    };
+    /** The line of a request that failed in this proxy before it was sent on. */
+    const logEarlyFailure = (code: LocalFailure, sent: number, s: OutboundServiceRuntime | undefined): void => {
+      const st = wireStatusOf(localStatusCode(code));
+      const tp = headers['traceparent'];
+      logOutboundStream(stream, headers, grpc, clock.monotonic() - started, grpc ? 200 : st.http, grpc ? st.grpc : -1, 0, sent, s, undefined, typeof tp === 'string' ? traceIdOf(tp) : undefined, code);
     };
     if (svc === undefined) {
-      fail('WEFT_PROXY_NO_ROUTE', 'no service for this listener');
+      const sent = fail('WEFT_PROXY_NO_ROUTE', 'no service for this listener');
+      if (logOn) logEarlyFailure('WEFT_PROXY_NO_ROUTE', sent, undefined);
       return;
     }
     const ep = svc.pickEndpoint();
     if (ep === undefined) {
       metrics.upstreamFailures.inc(['outbound', 'no_endpoint']);
-      fail('WEFT_PROXY_UPSTREAM_CONNECT', `no healthy upstream for ${svc.label}`);
+      const sent = fail('WEFT_PROXY_UPSTREAM_CONNECT', `no healthy upstream for ${svc.label}`);
+      if (logOn) logEarlyFailure('WEFT_PROXY_UPSTREAM_CONNECT', sent, svc);
       return;
     }
     const edge = registry.bindEdge(outboundEdgeLabels(deps.current().snapshot.workload, svc.service, grpc ? 'grpc' : 'http', ep.identity));
@@ -200,7 +211,11 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
       return sock;
     });
     const tp = headers['traceparent'];
-    const traceparent = formatTraceparent(deps.traceIds.outgoing(typeof tp === 'string' ? tp : undefined));
+    const trace = deps.traceIds.outgoing(typeof tp === 'string' ? tp : undefined);
+    const traceparent = formatTraceparent(trace);
+    // Set when the peer failed before any response and the stream was answered here (for the access log).
+    let localCode: LocalFailure | undefined;
+    let localSent = 0;
     forwardStream(stream, forwardableHeaders(headers, { traceparent }), session, (e) => {
       // A failed session cancels its pending streams; the cause says why (e.g. the identity check).
       const cause = e.cause instanceof Error ? e.cause : e;
@@ -208,13 +223,44 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
       if (reason !== 'other') registry.tlsHandshakeFailure('outbound', reason);
       metrics.upstreamFailures.inc(['outbound', reason === 'other' ? 'connect' : reason]);
       edge.recordRequest(grpc ? 200 : 503, grpc ? 14 : -1, 'none', (clock.monotonic() - started) / 1000);
-      if (reason === 'bad_identity') fail('WEFT_TLS_PEER_IDENTITY', `upstream identity check failed: ${cause.message}`);
-      else fail('WEFT_PROXY_UPSTREAM_CONNECT', `upstream connect error: ${cause.message}`);
+      if (reason === 'bad_identity') {
+        localCode = 'WEFT_TLS_PEER_IDENTITY';
+        localSent = fail(localCode, `upstream identity check failed: ${cause.message}`);
+      } else {
+        localCode = 'WEFT_PROXY_UPSTREAM_CONNECT';
+        localSent = fail(localCode, `upstream connect error: ${cause.message}`);
+      }
     }, (o) => {
       if (o.status !== 0) {
         metrics.h2Requests.inc(['outbound', String(grpc), `${Math.floor(o.status / 100)}xx`]);
         edge.recordRequest(o.status, o.grpcStatus, 'none', (clock.monotonic() - started) / 1000);
       }
+      if (!logOn) return;
+      const durationMs = clock.monotonic() - started;
+      if (localCode !== undefined) {
+        const st = wireStatusOf(localCode);
+        logOutboundStream(stream, headers, grpc, durationMs, grpc ? 200 : st.http, grpc ? st.grpc : -1, o.bytesIn, localSent, svc, ep, trace.traceId, localCode);
+      } else {
+        logOutboundStream(stream, headers, grpc, durationMs, o.status, o.grpcStatus, o.bytesIn, o.bytesOut, svc, ep, trace.traceId, o.error === undefined ? undefined : 'WEFT_PROXY_UPSTREAM_RESET');
+      }
+    });
+  }
+
+  /** One access-log line for an outbound HTTP/2 or gRPC stream (the caller checked that logging is on). */
+  function logOutboundStream(
+    stream: ServerHttp2Stream, headers: IncomingHttpHeaders, grpc: boolean, durationMs: number, status: number, grpcStatus: number, bytesIn: number, bytesOut: number,
+    svc: OutboundServiceRuntime | undefined, ep: Endpoint | undefined, traceId: string | undefined, error: ErrorCode | undefined,
+  ): void {
+    const rawPath = headers[':path'] ?? '/';
+    const q = rawPath.indexOf('?');
+    deps.accessLog.log({
+      startTime: clock.now() - durationMs, direction: 'outbound', protocol: grpc ? 'grpc' : 'http',
+      method: headers[':method'], path: q < 0 ? rawPath : rawPath.slice(0, q), authority: headers[':authority'],
+      status, grpcStatus: grpcStatus < 0 ? undefined : grpcStatus, durationMs, bytesIn, bytesOut,
+      sourceAddress: stream.session?.socket?.remoteAddress,
+      destinationService: svc === undefined ? undefined : `${svc.service.name}.${svc.service.namespace}`,
+      destinationPrincipal: ep?.identity, upstreamAddress: ep === undefined ? undefined : `${ep.address}:${ep.port}`,
+      traceId, error,
     });
   }
 
@@ -250,4 +296,12 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
       for (const s of tunnels) s.destroy();
     },
   };
+}
+
+/** Why an outbound stream was answered by this proxy. */
+type LocalFailure = 'WEFT_PROXY_NO_ROUTE' | 'WEFT_PROXY_UPSTREAM_CONNECT' | 'WEFT_TLS_PEER_IDENTITY';
+
+/** The code whose status answers a local failure: no service answers as unreachable (503/UNAVAILABLE), as before. */
+function localStatusCode(code: LocalFailure): ErrorCode {
+  return code === 'WEFT_PROXY_NO_ROUTE' ? 'WEFT_PROXY_UPSTREAM_CONNECT' : code;
 }
