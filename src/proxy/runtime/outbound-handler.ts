@@ -163,28 +163,24 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
     const grpc = isGrpc(headers);
     const svc = resolve();
     const logOn = deps.current().snapshot.outbound.accessLog;
+    // Read now: once the stream is over its session may be gone (and its socket proxy throws then).
+    const source = logOn ? stream.session?.socket.remoteAddress : undefined;
     /** Answers locally; returns the body bytes sent. */
     const fail = (code: LocalFailure, msg: string): number => {
       const st = wireStatusOf(localStatusCode(code));
       metrics.h2Requests.inc(['outbound', String(grpc), `${Math.floor(st.http / 100)}xx`]);
       return respondLocally(stream, grpc, st.http, st.grpc, msg);
     };
-    /** The line of a request that failed in this proxy before it was sent on. */
-    const logEarlyFailure = (code: LocalFailure, sent: number, s: OutboundServiceRuntime | undefined): void => {
-      const st = wireStatusOf(localStatusCode(code));
-      const tp = headers['traceparent'];
-      logOutboundStream(stream, headers, grpc, clock.monotonic() - started, grpc ? 200 : st.http, grpc ? st.grpc : -1, 0, sent, s, undefined, typeof tp === 'string' ? traceIdOf(tp) : undefined, code);
-    };
     if (svc === undefined) {
       const sent = fail('WEFT_PROXY_NO_ROUTE', 'no service for this listener');
-      if (logOn) logEarlyFailure('WEFT_PROXY_NO_ROUTE', sent, undefined);
+      if (logOn) logEarlyFailure(source, headers, grpc, started, 'WEFT_PROXY_NO_ROUTE', sent, undefined);
       return;
     }
     const ep = svc.pickEndpoint();
     if (ep === undefined) {
       metrics.upstreamFailures.inc(['outbound', 'no_endpoint']);
       const sent = fail('WEFT_PROXY_UPSTREAM_CONNECT', `no healthy upstream for ${svc.label}`);
-      if (logOn) logEarlyFailure('WEFT_PROXY_UPSTREAM_CONNECT', sent, svc);
+      if (logOn) logEarlyFailure(source, headers, grpc, started, 'WEFT_PROXY_UPSTREAM_CONNECT', sent, svc);
       return;
     }
     const edge = registry.bindEdge(outboundEdgeLabels(deps.current().snapshot.workload, svc.service, grpc ? 'grpc' : 'http', ep.identity));
@@ -238,17 +234,27 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
       if (!logOn) return;
       const durationMs = clock.monotonic() - started;
       if (localCode !== undefined) {
-        const st = wireStatusOf(localCode);
-        logOutboundStream(stream, headers, grpc, durationMs, grpc ? 200 : st.http, grpc ? st.grpc : -1, o.bytesIn, localSent, svc, ep, trace.traceId, localCode);
+        const st = wireStatusOf(localStatusCode(localCode));
+        logOutboundStream(source, headers, grpc, durationMs, grpc ? 200 : st.http, grpc ? st.grpc : -1, o.bytesIn, localSent, svc, ep, trace.traceId, localCode);
       } else {
-        logOutboundStream(stream, headers, grpc, durationMs, o.status, o.grpcStatus, o.bytesIn, o.bytesOut, svc, ep, trace.traceId, o.error === undefined ? undefined : 'WEFT_PROXY_UPSTREAM_RESET');
+        logOutboundStream(source, headers, grpc, durationMs, o.status, o.grpcStatus, o.bytesIn, o.bytesOut, svc, ep, trace.traceId, o.error === undefined ? undefined : 'WEFT_PROXY_UPSTREAM_RESET');
       }
     });
   }
 
+  /** The line of a stream that failed in this proxy before it was sent on (no service, no ready endpoint). */
+  function logEarlyFailure(
+    source: string | undefined, headers: IncomingHttpHeaders, grpc: boolean, started: number, code: LocalFailure, sent: number, svc: OutboundServiceRuntime | undefined,
+  ): void {
+    const st = wireStatusOf(localStatusCode(code));
+    const tp = headers['traceparent'];
+    const traceId = typeof tp === 'string' ? traceIdOf(tp) : undefined;
+    logOutboundStream(source, headers, grpc, clock.monotonic() - started, grpc ? 200 : st.http, grpc ? st.grpc : -1, 0, sent, svc, undefined, traceId, code);
+  }
+
   /** One access-log line for an outbound HTTP/2 or gRPC stream (the caller checked that logging is on). */
   function logOutboundStream(
-    stream: ServerHttp2Stream, headers: IncomingHttpHeaders, grpc: boolean, durationMs: number, status: number, grpcStatus: number, bytesIn: number, bytesOut: number,
+    source: string | undefined, headers: IncomingHttpHeaders, grpc: boolean, durationMs: number, status: number, grpcStatus: number, bytesIn: number, bytesOut: number,
     svc: OutboundServiceRuntime | undefined, ep: Endpoint | undefined, traceId: string | undefined, error: ErrorCode | undefined,
   ): void {
     const rawPath = headers[':path'] ?? '/';
@@ -257,7 +263,7 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
       startTime: clock.now() - durationMs, direction: 'outbound', protocol: grpc ? 'grpc' : 'http',
       method: headers[':method'], path: q < 0 ? rawPath : rawPath.slice(0, q), authority: headers[':authority'],
       status, grpcStatus: grpcStatus < 0 ? undefined : grpcStatus, durationMs, bytesIn, bytesOut,
-      sourceAddress: stream.session?.socket?.remoteAddress,
+      sourceAddress: source,
       destinationService: svc === undefined ? undefined : `${svc.service.name}.${svc.service.namespace}`,
       destinationPrincipal: ep?.identity, upstreamAddress: ep === undefined ? undefined : `${ep.address}:${ep.port}`,
       traceId, error,
