@@ -91,6 +91,7 @@ describe('HTTP/2 and gRPC access-log lines on both proxies', () => {
     const s = serverSnapshot({
       version: 's1', ns: 'prod', sa: 'backend',
       ports: [{ appPort: h2Port, listenPort: sH2, protocol: 'http2' }, { appPort: grpcPort, listenPort: sGrpc, protocol: 'grpc' }],
+      policies: [{ name: 'deny-logged', spec: { action: 'DENY', rules: [{ to: [{ operation: { paths: ['/logged/denied'] } }] }] } }],
     });
     server = await startWeftProxy({
       dir: pki.dir, name: 'server', certPath: backend.certPath, keyPath: backend.keyPath, caPath: pki.caPath,
@@ -203,6 +204,21 @@ describe('HTTP/2 and gRPC access-log lines on both proxies', () => {
     assert.equal(inb!['grpc_status'], undefined);
   });
 
+  test('denied by the server proxy: one line per hop, 403, the server line names the policy', async () => {
+    const path = '/logged/denied';
+    const r = await curl(['-o', '/dev/null', '-w', '%{http_code} %{size_download}', `http://127.0.0.1:${h2Listen}${path}`]);
+    const [code, size] = r.stdout.split(' ').map(Number);
+    assert.equal(code, 403);
+    requests.push({ path, reachesServer: true, count: 1 });
+    const [out] = await waitForLines(client, path, 'client');
+    const [inb] = await waitForLines(server, path, 'server');
+    const common = { protocol: 'http', method: 'GET', path, status: 403, bytes_in: 0, bytes_out: size };
+    assertHop(out!, { ...common, direction: 'outbound', destination_service: 'h2.prod' });
+    assertHop(inb!, { ...common, direction: 'inbound', source_principal: WEB, authz: 'denied', authz_policy: 'prod/deny-logged', error: 'WEFT_AUTHZ_DENIED' });
+    assert.equal(out!['error'], undefined, 'the client proxy passed the answer on');
+    assert.equal(inb!['trace_id'], out!['trace_id']);
+  });
+
   test('no ready endpoint: 503 from the client proxy, one client line with the error code and the body it sent', async () => {
     const path = '/logged/no-endpoint';
     const r = await curl(['-o', '/dev/null', '-w', '%{http_code} %{size_download}', `http://127.0.0.1:${noEndpointListen}${path}`]);
@@ -248,7 +264,7 @@ describe('HTTP/2 and gRPC access-log lines on both proxies', () => {
   });
 
   test('after both proxies flush and exit: exactly one line per request on each hop it reached, none for the others', async () => {
-    assert.equal(requests.length, 6, 'every earlier test ran');
+    assert.equal(requests.length, 7, 'every earlier test ran');
     assert.equal(await client.stop(), 0);
     assert.equal(await server.stop(), 0);
     for (const p of [client, server]) {
