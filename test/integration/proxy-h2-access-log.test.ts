@@ -74,6 +74,8 @@ describe('HTTP/2 and gRPC access-log lines on both proxies', () => {
   let refusedListen: number;
   let refusedPort: number;
   let impostorListen: number;
+  let deadAppListen: number;
+  let sDeadApp: number;
   let echo: EchoClient;
   let refusedEcho: EchoClient;
   /** Every request of this file: the path, and whether it should reach the server proxy. */
@@ -86,11 +88,14 @@ describe('HTTP/2 and gRPC access-log lines on both proxies', () => {
     [h2Port, grpcPort, sH2, sGrpc] = [await freePort(), await freePort(), await freePort(), await freePort()];
     [h2Listen, noEndpointListen, refusedListen, impostorListen, refusedPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     grpcListen = await freePort();
+    // An inbound port whose app is not listening: the server proxy answers the stream itself.
+    [deadAppListen, sDeadApp] = [await freePort(), await freePort()];
+    const deadAppPort = await freePort();
     h2App = await startH2App(h2Port);
     grpcApp = await startGrpcApp(grpcPort);
     const s = serverSnapshot({
       version: 's1', ns: 'prod', sa: 'backend',
-      ports: [{ appPort: h2Port, listenPort: sH2, protocol: 'http2' }, { appPort: grpcPort, listenPort: sGrpc, protocol: 'grpc' }],
+      ports: [{ appPort: h2Port, listenPort: sH2, protocol: 'http2' }, { appPort: grpcPort, listenPort: sGrpc, protocol: 'grpc' }, { appPort: deadAppPort, listenPort: sDeadApp, protocol: 'http2' }],
       policies: [{ name: 'deny-logged', spec: { action: 'DENY', rules: [{ to: [{ operation: { paths: ['/logged/denied'] } }] }] } }],
     });
     server = await startWeftProxy({
@@ -103,6 +108,7 @@ describe('HTTP/2 and gRPC access-log lines on both proxies', () => {
       { name: 'nowhere', namespace: 'prod', port: 8082, protocol: 'http2', listenPort: noEndpointListen, endpointPort: sH2, identity: BACKEND },
       { name: 'refused', namespace: 'prod', port: 9091, protocol: 'grpc', listenPort: refusedListen, endpointPort: refusedPort, identity: BACKEND },
       { name: 'impostor', namespace: 'prod', port: 8081, protocol: 'http2', listenPort: impostorListen, endpointPort: sH2, identity: spiffe('prod', 'payments') },
+      { name: 'deadapp', namespace: 'prod', port: 8083, protocol: 'http2', listenPort: deadAppListen, endpointPort: sDeadApp, identity: BACKEND },
     ] });
     // `nowhere` has an endpoint, but not a ready one.
     const outbound = c.outbound as { services: { name: string; endpoints: Record<string, unknown>[] }[] };
@@ -219,6 +225,21 @@ describe('HTTP/2 and gRPC access-log lines on both proxies', () => {
     assert.equal(inb!['trace_id'], out!['trace_id']);
   });
 
+  test('the server\'s app is not listening: 503 from the server proxy; its line, metrics and edge say 503, not "no response"', async () => {
+    const path = '/logged/dead-app';
+    const r = await curl(['-o', '/dev/null', '-w', '%{http_code} %{size_download}', `http://127.0.0.1:${deadAppListen}${path}`]);
+    const [code, size] = r.stdout.split(' ').map(Number);
+    assert.equal(code, 503);
+    requests.push({ path, reachesServer: true, count: 1 });
+    const [out] = await waitForLines(client, path, 'client');
+    const [inb] = await waitForLines(server, path, 'server');
+    assertHop(inb!, { direction: 'inbound', protocol: 'http', method: 'GET', path, status: 503, bytes_in: 0, bytes_out: size, error: 'WEFT_PROXY_UPSTREAM_CONNECT' });
+    assertHop(out!, { direction: 'outbound', protocol: 'http', method: 'GET', path, status: 503, bytes_out: size });
+    const m = await server.admin('/metrics');
+    assert.match(m.body, /^weft_proxy_http2_streams_total\{direction="inbound",grpc="false",code_class="5xx"\} [1-9]/m, 'the stream is counted as the 503 it got');
+    assert.doesNotMatch(m.body, /^weft_proxy_http2_streams_total\{direction="inbound",grpc="false",code_class="none"\} [1-9]/m);
+  });
+
   test('no ready endpoint: 503 from the client proxy, one client line with the error code and the body it sent', async () => {
     const path = '/logged/no-endpoint';
     const r = await curl(['-o', '/dev/null', '-w', '%{http_code} %{size_download}', `http://127.0.0.1:${noEndpointListen}${path}`]);
@@ -264,7 +285,7 @@ describe('HTTP/2 and gRPC access-log lines on both proxies', () => {
   });
 
   test('after both proxies flush and exit: exactly one line per request on each hop it reached, none for the others', async () => {
-    assert.equal(requests.length, 7, 'every earlier test ran');
+    assert.equal(requests.length, 8, 'every earlier test ran');
     assert.equal(await client.stop(), 0);
     assert.equal(await server.stop(), 0);
     for (const p of [client, server]) {

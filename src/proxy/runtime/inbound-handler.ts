@@ -295,16 +295,23 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       const st = wireStatusOf('WEFT_PROXY_UPSTREAM_CONNECT');
       localSent = respondLocally(stream, grpc, st.http, st.grpc, `upstream connect error: ${e.message}`);
     }, (o) => {
-      metrics.h2Requests.inc(['inbound', String(grpc), o.status === 0 ? 'none' : `${Math.floor(o.status / 100)}xx`]);
       const durationMs = clock.monotonic() - started;
+      if (localSent >= 0) {
+        // Metrics, edge and log all say what the caller got: the local answer, not "no response".
+        const st = wireStatusOf('WEFT_PROXY_UPSTREAM_CONNECT');
+        const status = grpc ? 200 : st.http;
+        const grpcStatus = grpc ? st.grpc : -1;
+        metrics.h2Requests.inc(['inbound', String(grpc), `${Math.floor(status / 100)}xx`]);
+        edge.recordRequest(status, grpcStatus, 'allowed', durationMs / 1000);
+        if (deps.current().snapshot.inbound.accessLog) {
+          logInboundStream(conn, attrs, headers, grpc, durationMs, status, grpcStatus, o.bytesIn, localSent, 'allowed', verdict.policy, 'WEFT_PROXY_UPSTREAM_CONNECT');
+        }
+        return;
+      }
+      metrics.h2Requests.inc(['inbound', String(grpc), o.status === 0 ? 'none' : `${Math.floor(o.status / 100)}xx`]);
       edge.recordRequest(o.status, o.grpcStatus, 'allowed', durationMs / 1000);
       if (!deps.current().snapshot.inbound.accessLog) return;
-      if (localSent >= 0) {
-        const st = wireStatusOf('WEFT_PROXY_UPSTREAM_CONNECT');
-        logInboundStream(conn, attrs, headers, grpc, durationMs, grpc ? 200 : st.http, grpc ? st.grpc : -1, o.bytesIn, localSent, 'allowed', verdict.policy, 'WEFT_PROXY_UPSTREAM_CONNECT');
-      } else {
-        logInboundStream(conn, attrs, headers, grpc, durationMs, o.status, o.grpcStatus, o.bytesIn, o.bytesOut, 'allowed', verdict.policy, o.error === undefined ? undefined : 'WEFT_PROXY_UPSTREAM_RESET');
-      }
+      logInboundStream(conn, attrs, headers, grpc, durationMs, o.status, o.grpcStatus, o.bytesIn, o.bytesOut, 'allowed', verdict.policy, o.error === undefined ? undefined : 'WEFT_PROXY_UPSTREAM_RESET');
     });
   }
 
