@@ -2,12 +2,16 @@
 // drops the pages of node and its libraries that start-up alone touched (and trims malloc). Measured
 // from outside, in /proc/PID/status; then requests through both proxies (mTLS between them) must all
 // succeed, so the dropped code and data fault back in correctly. With --keep-startup-pages nothing is
-// released.
+// released. Control mode (`--control-url`) releases too.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer as createHttpServer, request, type Server as HttpServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseStatusMemory, type StatusMemory } from '../../src/proxy/memory/status-memory.js';
+import { startControl } from '../support/control-process.js';
+import { createBootstrapToken } from '../support/mesh-clients.js';
 import { clientSnapshot, serverSnapshot, spiffe } from '../support/mesh-snapshots.js';
 import { createTestPki, type TestPki } from '../support/pki.js';
 import { run } from '../support/processes.js';
@@ -125,5 +129,35 @@ describe('releasing start-up memory in a running weft proxy', { skip: process.pl
     assert.deepEqual(server.logs.filter((l) => l.includes(released)), []);
     assert.ok(now.rssFileKb >= before.rssFileKb - 1024, `RssFile ${before.rssFileKb} → ${now.rssFileKb} kB`);
     assert.deepEqual(await sendThrough(clientPort, 20), []);
+  });
+
+  test('joined to a control plane (control mode), the proxy releases its start-up memory too', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'weft-memtrim-home-'));
+    const [apiPort, distPort, listenPort] = [await freePort(), await freePort(), await freePort()];
+    const cp = await startControl(home, 15_000, ['--listen', `127.0.0.1:${apiPort}`, '--distributor-listen', `127.0.0.1:${distPort}`]);
+    try {
+      const apiUrl = `http://127.0.0.1:${apiPort}`;
+      const web = await createBootstrapToken(apiUrl, home, 'shop', 'web');
+      const proxy = await startWeftProxy({
+        dir: pki.dir, name: 'joined',
+        control: {
+          controlUrl: apiUrl, token: web.token, distributor: `127.0.0.1:${distPort}`,
+          registration: { namespace: 'shop', name: 'web-0', serviceAccount: 'web', labels: { app: 'web' }, addresses: ['127.0.0.1'],
+            ports: [{ port: appPort, name: 'http', protocol: 'http', dialPort: listenPort }] },
+        },
+      });
+      proxies.push(proxy);
+      const before = statusOf(proxy.pid);
+      const line = JSON.parse(await proxy.waitForLog(released, 10_000)) as Record<string, unknown>;
+      const now = statusOf(proxy.pid);
+      assert.ok(now.rssFileKb <= before.rssFileKb - 10 * 1024, `RssFile ${before.rssFileKb} → ${now.rssFileKb} kB`);
+      assert.equal(line['failed'], 0);
+      // Still joined and serving after the release: the admin server answers and the snapshot is in force.
+      assert.equal((await proxy.admin('/ready')).status, 200);
+      assert.equal(proxy.proc.exitCode, null);
+    } finally {
+      await cp.stop('SIGKILL');
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
