@@ -1,7 +1,7 @@
 // Reads CPU ticks and RSS of benchmarked processes from /proc (Linux), and samples peak RSS.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { countTcpSockets, parseChildren, parseMachineCpu, parseProcStat, parseVmRssKb, type MachineCpu } from './proc-parse.js';
+import { countTcpSockets, parseChildren, parseMachineCpu, parseProcStat, parseRssParts, parseVmRssKb, type MachineCpu } from './proc-parse.js';
 
 /** Clock ticks per second for /proc/PID/stat times (`getconf CLK_TCK`, 100 on Linux in practice). */
 export function clockTicksPerSecond(): number {
@@ -57,19 +57,47 @@ export function rssMb(rootPid: number): number {
   return seen ? kb / 1024 : Number.NaN;
 }
 
+/** Anonymous and file-backed MB of the process tree rooted at pid (see `RssParts`), NaN when it is gone. */
+export function rssSplitMb(rootPid: number): RssSplit {
+  let anon = 0;
+  let file = 0;
+  let seen = false;
+  for (const p of processTree(rootPid)) {
+    const v = parseRssParts(readText(`/proc/${p}/status`) ?? '');
+    if (v !== undefined) {
+      anon += v.anonKb;
+      file += v.fileKb;
+      seen = true;
+    }
+  }
+  return seen ? { anonMb: anon / 1024, fileMb: file / 1024 } : { anonMb: Number.NaN, fileMb: Number.NaN };
+}
+
+/** The two parts of an RSS sample: anonymous (the process's own memory) and file-backed (mapped files, shared). */
+export interface RssSplit {
+  readonly anonMb: number;
+  readonly fileMb: number;
+}
+
 /** Samples the RSS of some processes every `intervalMs` and keeps each one's peak until stopped. */
 export interface RssSampler {
   /** Stops sampling (after one last sample) and returns the peak RSS in MB per root pid. */
   stop(): Map<number, number>;
+  /** The anonymous / file-backed split of each pid's peak sample (valid after `stop`). */
+  peakSplit(): Map<number, RssSplit>;
 }
 
 export function startRssSampler(pids: readonly number[], intervalMs = 500): RssSampler {
   const peak = new Map<number, number>(pids.map((p) => [p, Number.NaN]));
+  const split = new Map<number, RssSplit>();
   const sample = (): void => {
     for (const p of pids) {
       const v = rssMb(p);
       const prev = peak.get(p) ?? Number.NaN;
-      if (Number.isFinite(v) && !(v <= prev)) peak.set(p, v);
+      if (Number.isFinite(v) && !(v <= prev)) {
+        peak.set(p, v);
+        split.set(p, rssSplitMb(p));
+      }
     }
   };
   sample();
@@ -79,6 +107,9 @@ export function startRssSampler(pids: readonly number[], intervalMs = 500): RssS
       clearInterval(timer);
       sample();
       return peak;
+    },
+    peakSplit() {
+      return split;
     },
   };
 }

@@ -10,7 +10,7 @@ import { isLoopbackHost, type FixedRateResult } from './fixed-rate-summary.js';
 import { machineInfo } from './machine.js';
 import { createOpensslPki } from './pki-openssl.js';
 import { tcpStates, vcpu, type MachineCpu } from './proc-parse.js';
-import { clockTicksPerSecond, cpuTicks, machineCpu, rssMb, startRssSampler, tcpSocketsOnPort } from './proc-sample.js';
+import { clockTicksPerSecond, cpuTicks, machineCpu, rssMb, startRssSampler, tcpSocketsOnPort, type RssSplit } from './proc-sample.js';
 import { runBounded, type ProcessRegistry } from './processes.js';
 import type { ConfigRound, ConfigRun, HopRound, ProxyBenchRun } from './proxy-results.js';
 import { parseWrkOutput } from './wrk-output.js';
@@ -86,6 +86,7 @@ async function measureRound(
   let tB = 0;
   let sampler: ReturnType<typeof startRssSampler> | undefined;
   let peaks: Map<number, number> | undefined;
+  let peakSplits: Map<number, RssSplit> | undefined;
   let fixed: FixedRateResult | undefined;
   const fixedRun = await runBounded(
     process.execPath,
@@ -104,6 +105,7 @@ async function measureRound(
         boxB = machineCpu();
         tB = nowS();
         peaks = sampler?.stop();
+        peakSplits = sampler?.peakSplit();
         sampler = undefined;
         try {
           fixed = parseFixedResult(line);
@@ -116,7 +118,10 @@ async function measureRound(
       genPid = pid;
     },
   );
-  if (sampler) peaks = sampler.stop();
+  if (sampler) {
+    peaks = sampler.stop();
+    peakSplits = sampler.peakSplit();
+  }
   if (!fixed) problems.push(`fixed-rate produced no result (exit ${String(fixedRun.code)}${fixedRun.timedOut ? ', killed at its time bound' : ''}): ${fixedRun.stderr.trim().slice(0, 160)}`);
   else if (fixed.errors + fixed.non2xx > 0) problems.push(`fixed-rate: ${fixed.errors} errors, ${fixed.non2xx} non-2xx`);
 
@@ -127,6 +132,8 @@ async function measureRound(
     wrkPeakRssMb: wrkPeaks.get(h.pid) ?? Number.NaN,
     fixedVcpu: ticksA && ticksB ? vcpu((ticksB[i] as number) - (ticksA[i] as number), ticksPerS, tB - tA) : Number.NaN,
     fixedPeakRssMb: peaks?.get(h.pid) ?? Number.NaN,
+    fixedPeakAnonMb: peakSplits?.get(h.pid)?.anonMb ?? Number.NaN,
+    fixedPeakFileMb: peakSplits?.get(h.pid)?.fileMb ?? Number.NaN,
   }));
   const boxBusyVcpuAtRate = boxA && boxB ? vcpu(boxB.busyTicks - boxA.busyTicks, ticksPerS, tB - tA) : Number.NaN;
   const otherVcpuAtRate = boxBusyVcpuAtRate - vcpu(ownB - ownA, ticksPerS, tB - tA);

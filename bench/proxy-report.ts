@@ -137,7 +137,7 @@ export function renderProxyReport(run: ProxyBenchRun): string {
   out.push('');
   out.push(`### CPU and memory per process (vCPU at ${fmtInt(st.rate)} req/s; RSS in MB)`);
   out.push('');
-  const cHead = ['Config', 'process', `vCPU at ${fmtInt(st.rate)} rps median [min–max]`, "× HAProxy's hop", 'RSS idle, fresh', 'RSS idle after load (median)', `peak RSS at ${fmtInt(st.rate)} rps`, "peak RSS × HAProxy's hop", 'peak RSS under wrk'];
+  const cHead = ['Config', 'process', `vCPU at ${fmtInt(st.rate)} rps median [min–max]`, "× HAProxy's hop", 'RSS idle, fresh', 'RSS idle after load (median)', `peak RSS at ${fmtInt(st.rate)} rps`, 'of it anonymous / file-backed', "peak RSS × HAProxy's hop", 'peak RSS under wrk'];
   const cRows: string[][] = [];
   for (const s of sums) {
     if (s.unavailable !== undefined) {
@@ -154,6 +154,7 @@ export function renderProxyReport(run: ProxyBenchRun): string {
         fmt(h.idleFreshMb, 1),
         fmt(h.idleAfterLoadMb.median, 1),
         fmt(h.peakAtRateMb, 1),
+        Number.isFinite(h.peakAtRateAnonMb) ? `${fmt(h.peakAtRateAnonMb, 1)} / ${fmt(h.peakAtRateFileMb, 1)}` : '–',
         s.id === 'A' ? '–' : ratio(h.peakAtRateMb, peer?.peakAtRateMb ?? Number.NaN, 1),
         fmt(h.peakUnderWrkMb, 1),
       ]);

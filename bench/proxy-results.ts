@@ -17,6 +17,9 @@ export interface HopRound {
   /** vCPU over the measured window of the fixed-rate run: the "vCPU per hop at 1,000 rps". */
   readonly fixedVcpu: number;
   readonly fixedPeakRssMb: number;
+  /** The fixed-rate peak sample's anonymous and file-backed parts (absent in records made before they were sampled). */
+  readonly fixedPeakAnonMb?: number;
+  readonly fixedPeakFileMb?: number;
 }
 
 export interface ConfigRound {

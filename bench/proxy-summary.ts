@@ -1,6 +1,6 @@
 // Pure: medians across rounds, ratios against HAProxy and direct, and the issue-4 target verdicts.
 import type { ProxyConfigId } from './args.js';
-import type { ConfigRun, HopRole, ProxyBenchRun } from './proxy-results.js';
+import type { ConfigRun, HopRole, HopRound, ProxyBenchRun } from './proxy-results.js';
 import { fmtInt } from './markdown.js';
 import { maxOf, spread, type Spread } from './stats.js';
 
@@ -14,6 +14,9 @@ export interface HopSummary {
   readonly idleAfterLoadMb: Spread;
   /** Highest RSS sampled (every 0.5 s) during any fixed-rate run. */
   readonly peakAtRateMb: number;
+  /** That sample's anonymous and file-backed parts (NaN when not sampled). */
+  readonly peakAtRateAnonMb: number;
+  readonly peakAtRateFileMb: number;
   /** Highest RSS sampled during any wrk run. */
   readonly peakUnderWrkMb: number;
 }
@@ -36,6 +39,21 @@ export interface ConfigSummary {
   readonly hops: readonly HopSummary[];
 }
 
+/** ` (anonymous a1 / a2, file-backed f1 / f2 MB)` for the target row, '' when the parts were not sampled. */
+function rssParts(h1: HopSummary | undefined, h2: HopSummary | undefined): string {
+  const parts = [h1?.peakAtRateAnonMb, h2?.peakAtRateAnonMb, h1?.peakAtRateFileMb, h2?.peakAtRateFileMb];
+  if (!parts.every((v) => v !== undefined && Number.isFinite(v))) return '';
+  const [a1, a2, f1, f2v] = parts as number[];
+  return ` (anonymous ${(a1 as number).toFixed(1)} / ${(a2 as number).toFixed(1)}, file-backed ${(f1 as number).toFixed(1)} / ${(f2v as number).toFixed(1)})`;
+}
+
+/** The anonymous / file-backed parts of the round whose fixed-rate peak was highest. */
+function splitOfPeak(per: readonly (HopRound | undefined)[]): { peakAtRateAnonMb: number; peakAtRateFileMb: number } {
+  let best: HopRound | undefined;
+  for (const h of per) if (h !== undefined && Number.isFinite(h.fixedPeakRssMb) && !(h.fixedPeakRssMb <= (best?.fixedPeakRssMb ?? Number.NaN))) best = h;
+  return { peakAtRateAnonMb: best?.fixedPeakAnonMb ?? Number.NaN, peakAtRateFileMb: best?.fixedPeakFileMb ?? Number.NaN };
+}
+
 /** Summarises one configuration's rounds (failed runs drop out of the medians and are counted). */
 export function summarizeConfig(c: ConfigRun): ConfigSummary {
   const wrk = c.rounds.map((r) => r.wrk);
@@ -52,6 +70,7 @@ export function summarizeConfig(c: ConfigRun): ConfigSummary {
       idleFreshMb: per[0]?.idleRssMb ?? Number.NaN,
       idleAfterLoadMb: spread([...per.slice(1).map((h) => h?.idleRssMb ?? Number.NaN), finalIdle]),
       peakAtRateMb: maxOf(per.map((h) => h?.fixedPeakRssMb ?? Number.NaN)),
+      ...splitOfPeak(per),
       peakUnderWrkMb: maxOf(per.map((h) => h?.wrkPeakRssMb ?? Number.NaN)),
     };
   });
@@ -144,8 +163,8 @@ export function checkTargets(summaries: readonly ConfigSummary[]): TargetCheck[]
     },
     {
       target: `< ${targets.maxRssMb} MB RSS per sidecar at 1,000 rps (peak of any round)`,
-      weft: `hop1 ${f2(wRss[0] as number)} / hop2 ${f2(wRss[1] as number)} MB`,
-      haproxy: `hop1 ${f2(bRss[0] as number)} / hop2 ${f2(bRss[1] as number)} MB`,
+      weft: `hop1 ${f2(wRss[0] as number)} / hop2 ${f2(wRss[1] as number)} MB${rssParts(hop(w, 'hop1'), hop(w, 'hop2'))}`,
+      haproxy: `hop1 ${f2(bRss[0] as number)} / hop2 ${f2(bRss[1] as number)} MB${rssParts(hop(b, 'hop1'), hop(b, 'hop2'))}`,
       verdict: verdict(wRss.every(Number.isFinite), wRss.every((v) => v < targets.maxRssMb)),
     },
   ];

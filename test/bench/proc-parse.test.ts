@@ -5,6 +5,7 @@ import {
   parseChildren,
   parseMachineCpu,
   parseProcStat,
+  parseRssParts,
   parseVmRssKb,
   tcpStates,
   vcpu,
@@ -23,6 +24,13 @@ test('parseVmRssKb reads VmRSS and nothing else', () => {
   const status = 'Name:\tnode\nVmPeak:\t  999 kB\nVmRSS:\t   45120 kB\nRssAnon:\t 30000 kB\n';
   assert.equal(parseVmRssKb(status), 45120);
   assert.equal(parseVmRssKb('Name:\tkthreadd\n'), undefined);
+});
+
+test('parseRssParts reads VmRSS with its anonymous and file-backed parts, undefined when one is missing', () => {
+  const status = 'Name:\tnode\nVmRSS:\t   45120 kB\nRssAnon:\t   20000 kB\nRssFile:\t   25000 kB\nRssShmem:\t     120 kB\n';
+  assert.deepEqual(parseRssParts(status), { rssKb: 45120, anonKb: 20000, fileKb: 25000 });
+  assert.equal(parseRssParts('Name:\tnode\nVmRSS:\t   45120 kB\n'), undefined);
+  assert.equal(parseRssParts('RssAnon:\t 1 kB\nRssFile:\t 2 kB\n'), undefined);
 });
 
 test('parseChildren splits the children file, empty when there are none', () => {

@@ -18,7 +18,7 @@ function round(r: number, rps: number, lat: [number, number, number], roles: Hop
     wrk: { requestsPerSecond: rps, requests: rps * 10, p50Ms: 1, p99Ms: 3, socketErrors: 0, non2xx: 0 },
     fixed: fixed(...lat),
     problems: [],
-    hops: roles.map((role) => ({ role, idleRssMb: rss - 5 + r, wrkVcpu: 0.5, wrkPeakRssMb: rss + 5, fixedVcpu: cpu + r / 1000, fixedPeakRssMb: rss + r })),
+    hops: roles.map((role) => ({ role, idleRssMb: rss - 5 + r, wrkVcpu: 0.5, wrkPeakRssMb: rss + 5, fixedVcpu: cpu + r / 1000, fixedPeakRssMb: rss + r, fixedPeakAnonMb: rss / 2 + r, fixedPeakFileMb: rss / 2 })),
     boxBusyVcpuAtRate: 0.4,
     otherVcpuAtRate: 0.05,
     interHop: roles.includes('hop1') ? { establishedMidWrk: 16, timeWaitAfterWrk: 0 } : undefined,
@@ -66,6 +66,18 @@ test('summaries take medians across rounds, the fresh idle RSS from round 1 and 
   assert.equal(hop1.idleFreshMb, 14);
   assert.equal(hop1.idleAfterLoadMb.median, 16); // rounds 2, 3 (15, 16) and the final 30
   assert.equal(hop1.peakAtRateMb, 21);
+  // The split is that of the highest round's sample (round 3: 18 + 3), not the highest parts of any round.
+  assert.equal(hop1.peakAtRateAnonMb, 12);
+  assert.equal(hop1.peakAtRateFileMb, 9);
+});
+
+test('the memory target row and table say how much of the peak RSS is anonymous and how much file-backed', () => {
+  const W = config('W', [1, 2, 3].map((r) => round(r, 16000, [0.5, 0.8, 1.3], hops, 0.11, 44)));
+  const checks = checkTargets(summarizeRun(run(W)));
+  assert.equal(checks[3]?.weft, 'hop1 47.00 / hop2 47.00 MB (anonymous 25.0 / 25.0, file-backed 22.0 / 22.0)');
+  const md = renderProxyReport(run(W));
+  assert.match(md, /of it anonymous \/ file-backed/);
+  assert.match(md, /\| 47\.0 \| 25\.0 \/ 22\.0 \|/);
 });
 
 test('targets: a Weft chain that meets all four passes', () => {

@@ -10,8 +10,8 @@
  * Callbacks go to long-lived objects (`PoolWaiter`), not closures, so a pooled lease allocates
  * nothing.
  */
-import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
+import { connect as netConnect, type OnReadOpts, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { Clock } from '../../core/clock.js';
 import { weftError, type WeftError } from '../../core/errors.js';
 import { spiffeIdFromSubjectAltName } from '../tls/subject-alt-name.js';
@@ -110,12 +110,15 @@ interface Queued {
   readonly waiter: PoolWaiter;
 }
 
-/** Size of the read buffer shared by all plaintext connections of a pool (reads are handled synchronously). */
-const PLAIN_READ_BUFFER_BYTES = 64 * 1024;
+/**
+ * Size of the read buffer shared by all connections of a pool, plaintext and TLS (`onread`: reads are
+ * handled synchronously, so one buffer serves every socket; TLS hands over decrypted bytes in it).
+ */
+const READ_BUFFER_BYTES = 64 * 1024;
 
 class Pool implements ConnectionPool, UpstreamOwner {
-  /** Plaintext sockets read into this one buffer (`onread`): no Buffer per read. See `UpstreamUser.onUpstreamData`. */
-  private plainReadBuffer: Buffer | undefined = undefined;
+  /** Every socket of the pool reads into this one buffer (`onread`): no Buffer per read. See `UpstreamUser.onUpstreamData`. */
+  private readBuffer: Buffer | undefined = undefined;
   private readonly idle = new Map<string, UpstreamConnection[]>();
   private readonly queue: Queued[] = [];
   private readonly sessions = new Map<string, CachedSession>();
@@ -269,9 +272,10 @@ class Pool implements ConnectionPool, UpstreamOwner {
   private dial(target: UpstreamTarget, waiter: PoolWaiter): void {
     this.dialing++;
     this.dials++;
+    this.readBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+    const onread = { buffer: this.readBuffer, callback: onBorrowedRead };
     if (target.identities === undefined) {
-      this.plainReadBuffer ??= Buffer.allocUnsafeSlow(PLAIN_READ_BUFFER_BYTES);
-      const socket = netConnect({ host: target.address, port: target.port, noDelay: true, onread: { buffer: this.plainReadBuffer, callback: onBorrowedRead } });
+      const socket = netConnect({ host: target.address, port: target.port, noDelay: true, onread });
       new Dial(this, target, waiter, socket, undefined);
       return;
     }
@@ -294,7 +298,8 @@ class Pool implements ConnectionPool, UpstreamOwner {
       cached = undefined;
     }
     const identities = target.identities;
-    const socket = tlsConnect({
+    // `onread` is documented for tls.connect (Node ≥ 14.17) but missing from @types/node's ConnectionOptions.
+    const tlsOptions: ConnectionOptions & { readonly onread: OnReadOpts } = {
       host: target.address,
       port: target.port,
       secureContext,
@@ -303,7 +308,11 @@ class Pool implements ConnectionPool, UpstreamOwner {
       rejectUnauthorized: true,
       ...(cached === undefined ? {} : { session: cached.session }),
       checkServerIdentity: (_host: string, cert: PeerCertificate) => checkSpiffe(identities, cert, target.label),
-    });
+      // Decrypted bytes straight into the shared buffer, as for plaintext: no Buffer per read and no
+      // Readable push, 'data' event and nextTick per response (perf profile at 1,000 req/s).
+      onread,
+    };
+    const socket = tlsConnect(tlsOptions);
     const key = target.key;
     socket.on('session', (session: Buffer) => {
       // A resumed handshake skips the certificate check: the identity is the one verified when the
@@ -418,7 +427,7 @@ class Dial {
     if (this.finished) return;
     this.finished = true;
     this.cleanup();
-    const conn = new UpstreamConnection(this.socket, this.target.key, this.pool, !this.tls);
+    const conn = new UpstreamConnection(this.socket, this.target.key, this.pool, true);
     if (this.tls) {
       const s = this.socket as TLSSocket;
       const resumed = s.isSessionReused();

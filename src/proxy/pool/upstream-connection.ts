@@ -26,13 +26,13 @@ export interface UpstreamOwner {
 
 const kConnection = Symbol('weft.upstreamConnection');
 
-/** A plaintext socket that reads into a shared buffer (`onread`), and the connection it belongs to. */
+/** A pool socket (plaintext or TLS) that reads into a shared buffer (`onread`), and the connection it belongs to. */
 interface BorrowingSocket extends Socket {
   [kConnection]?: UpstreamConnection;
 }
 
 /**
- * The `onread` callback of plaintext pool sockets (`net.connect({ onread: { buffer, callback } })`):
+ * The `onread` callback of pool sockets (`net.connect` / `tls.connect({ onread: { buffer, callback } })`):
  * bytes arrive in one shared buffer, without a Buffer allocated per read or the stream machinery of
  * 'data' events. `this` is the socket.
  */

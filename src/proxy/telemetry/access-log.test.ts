@@ -109,7 +109,7 @@ test('a full batch is written at once; flush and close write the rest', () => {
   const timers = manualTimers();
   const out = sink();
   const size = formatAccessLogLine(entry).length;
-  const log = createAccessLog({ sink: out, timers, maxBufferBytes: size * 2 });
+  const log = createAccessLog({ sink: out, timers, maxBufferBytes: size * 2, formatBatch: 1 });
   log.log(entry);
   assert.equal(out.writes.length, 0);
   log.log(entry);
@@ -130,7 +130,7 @@ test('backpressure: waits for drain, then drops past the pending limit and count
   const timers = manualTimers();
   const out = sink(1);
   const size = formatAccessLogLine(entry).length;
-  const log = createAccessLog({ sink: out, timers, maxBufferBytes: 1, maxPendingBytes: size * 2 });
+  const log = createAccessLog({ sink: out, timers, maxBufferBytes: 1, maxPendingBytes: size * 2, formatBatch: 1 });
   log.log(entry); // written; the sink reports it is full
   assert.equal(out.writes.length, 1);
   log.log(entry);
@@ -154,7 +154,7 @@ test('the disabled log does nothing', () => {
 test('close while the sink is blocked still writes what is pending, and nothing after', () => {
   const timers = manualTimers();
   const out = sink(1);
-  const log = createAccessLog({ sink: out, timers, maxBufferBytes: 1 });
+  const log = createAccessLog({ sink: out, timers, maxBufferBytes: 1, formatBatch: 1 });
   log.log(entry); // written; the sink is now blocked
   log.log(entry);
   log.log(entry);
@@ -164,4 +164,33 @@ test('close while the sink is blocked still writes what is pending, and nothing 
   assert.equal(out.writes[1]?.split('\n').length, 3);
   out.drain();
   assert.equal(out.writes.length, 2, 'a late drain writes nothing after close');
+});
+
+test('entries are formatted in runs of formatBatch, in order; the timer, flush, close and drain take a short run too', () => {
+  const timers = manualTimers();
+  const out = sink();
+  const log = createAccessLog({ sink: out, timers, maxBufferBytes: 1, formatBatch: 3 });
+  const paths = (w: string | undefined): string[] => (w ?? '').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { path: string }).path);
+  log.log({ ...entry, path: '/1' });
+  log.log({ ...entry, path: '/2' });
+  assert.equal(out.writes.length, 0, 'a full buffer is only noticed once the run is formatted');
+  assert.equal(timers.pending, 1, 'the first waiting entry arms the timer');
+  log.log({ ...entry, path: '/3' });
+  assert.deepEqual(out.writes.map(paths), [['/1', '/2', '/3']], 'the third entry formats the run: one write');
+  log.log({ ...entry, path: '/4' });
+  timers.fire();
+  assert.deepEqual(out.writes.map(paths).slice(1), [['/4']], 'the timer writes a short run');
+  log.log({ ...entry, path: '/5' });
+  log.flush();
+  log.log({ ...entry, path: '/6' });
+  log.close();
+  assert.deepEqual(out.writes.map(paths).slice(2), [['/5'], ['/6']], 'flush and close write short runs');
+
+  const blockedOut = sink(1);
+  const blockedLog = createAccessLog({ sink: blockedOut, timers: manualTimers(), maxBufferBytes: 1, formatBatch: 2 });
+  blockedLog.log({ ...entry, path: '/a' });
+  blockedLog.log({ ...entry, path: '/b' }); // written; the sink is now blocked
+  blockedLog.log({ ...entry, path: '/c' });
+  blockedOut.drain();
+  assert.deepEqual(blockedOut.writes.map(paths), [['/a', '/b'], ['/c']], 'a drain writes the waiting entry');
 });

@@ -3,11 +3,15 @@
  * (the snapshot turns it on per workload); when off, callers hold `disabledAccessLog` and skip
  * building entries (`if (log.enabled)`), so the hot path pays nothing.
  *
- * Lines are batched: each is encoded (UTF-8) straight into an off-heap batch buffer and the batch
- * goes to the sink in one write when it passes `maxBufferBytes` or when the flush timer (armed by
- * the first line of a batch) fires. Encoding at once means a pending line holds no JS string: a
- * busy sidecar keeps hundreds of lines waiting, and as strings they survived scavenges (copied,
- * then promoted), which made the log a large part of the proxy's GC work.
+ * Lines are batched twice. Entries wait as they are (the caller's object) until `formatBatch` of
+ * them are pending, then are formatted one after the other and encoded (UTF-8) into an off-heap batch
+ * buffer; the buffer goes to the sink in one write when it passes `maxBufferBytes` or when the flush
+ * timer (armed by the first line of a batch) fires. Formatting in runs is the cheaper way at a
+ * sidecar's usual rates: one request per wake-up finds the formatter's code and data cold in the
+ * CPU's caches, and a perf profile at 1,000 req/s put the log at 8 % of a hop's CPU, against ~1 µs a
+ * line when formatted back to back. The run is short (64 entries) so pending entries die young; the
+ * encoded lines hold no JS string: a busy sidecar keeps hundreds of lines waiting, and as strings they
+ * survived scavenges (copied, then promoted), which made the log a large part of the proxy's GC work.
  * If the sink reports backpressure (`write` returns false), batches wait for `'drain'`; past
  * `maxPendingBytes` new lines are dropped and counted, so a slow disk cannot grow memory without bound.
  * `flush()` and `close()` write whatever is buffered even while the sink is blocked (the stream
@@ -72,6 +76,8 @@ export interface AccessLogOptions {
   readonly maxBufferBytes?: number;
   /** While the sink is blocked, drop lines once this much waits; default 4 MiB. */
   readonly maxPendingBytes?: number;
+  /** Entries kept unformatted before they are formatted in one run; default 64 (1: format each at once). */
+  readonly formatBatch?: number;
 }
 
 export interface AccessLog {
@@ -220,6 +226,7 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
   const flushIntervalMs = options.flushIntervalMs ?? 1000;
   const maxBufferBytes = options.maxBufferBytes ?? 64 * 1024;
   const maxPendingBytes = options.maxPendingBytes ?? 4 * 1024 * 1024;
+  const formatBatch = Math.max(1, Math.floor(options.formatBatch ?? 64));
   // Room for a full batch and the line that fills it; grown (rarely) for longer lines or while blocked.
   const batchCapacity = Math.min(maxBufferBytes, 1 << 20) + 16 * 1024;
   let batch: Buffer | undefined;
@@ -230,6 +237,8 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
   let closed = false;
   let dropped = 0;
   const format = createAccessLogFormatter();
+  // Entries not formatted yet (at most formatBatch - 1 between calls), oldest first.
+  const waiting: AccessLogEntry[] = [];
 
   const disarm = (): void => {
     if (timerArmed) {
@@ -250,9 +259,26 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
     return batch;
   };
 
+  /** Formats one entry into the batch, or drops it while the sink is blocked and too much waits. */
+  const encode = (entry: AccessLogEntry): void => {
+    const line = format(entry);
+    if (blocked && used + line.length > maxPendingBytes) {
+      dropped++;
+      return;
+    }
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    used += room(3 * line.length).write(line, used, 'utf8');
+  };
+  /** Formats every waiting entry, in order. */
+  const encodeWaiting = (): void => {
+    for (let i = 0; i < waiting.length; i++) encode(waiting[i] as AccessLogEntry);
+    waiting.length = 0;
+  };
+
   /** Writes the batch; while the sink is blocked only a forced write (flush, close) goes through. */
   const writeOut = (force: boolean): void => {
     disarm();
+    if (waiting.length > 0) encodeWaiting();
     if (used === 0 || batch === undefined || (blocked && !force)) return;
     // The sink keeps the chunk (a stream writes it later): the next line starts a new batch.
     const chunk = batch.subarray(0, used);
@@ -263,7 +289,7 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
       blocked = true;
       sink.once('drain', () => {
         blocked = false;
-        if (!closed && used > 0) writeOut(false);
+        if (!closed && (used > 0 || waiting.length > 0)) writeOut(false);
       });
     }
   };
@@ -276,13 +302,15 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
     enabled: true,
     log(entry: AccessLogEntry): void {
       if (closed) return;
-      const line = format(entry);
-      if (blocked && used + line.length > maxPendingBytes) {
-        dropped++;
+      waiting.push(entry);
+      if (waiting.length < formatBatch) {
+        if (!timerArmed && !blocked) {
+          timerArmed = true;
+          timer = timers.set(onTimer, flushIntervalMs);
+        }
         return;
       }
-      // UTF-8 takes at most 3 bytes per UTF-16 unit.
-      used += room(3 * line.length).write(line, used, 'utf8');
+      encodeWaiting();
       if (used >= maxBufferBytes) {
         writeOut(false);
       } else if (!timerArmed && !blocked) {
