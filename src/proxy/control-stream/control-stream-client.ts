@@ -7,9 +7,10 @@
  * reconnects with capped exponential backoff and full jitter, saying `hello` again. `stop` says
  * `bye` first so the control plane deregisters the instance at once.
  */
-import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import type { Clock } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
+import { H2_NO_ERROR, loadHttp2 } from '../http2/lazy-http2.js';
 import type { Log } from '../runtime/log.js';
 import type { IdentityMaterial } from '../tls/identity-material.js';
 import { createServerIdentityCheck, MESH_TLS_MIN_VERSION, type TlsCredentials } from '../tls/tls-credentials.js';
@@ -178,7 +179,7 @@ export function createControlStreamClient(o: ControlStreamOptions): ControlStrea
   const open = (): void => {
     if (phase === 'stopped') return;
     phase = 'connecting';
-    const s = connect(o.url, {
+    const s = loadHttp2().connect(o.url, {
       secureContext: o.credentials.secureContext,
       minVersion: MESH_TLS_MIN_VERSION,
       checkServerIdentity: checkServer,
@@ -223,7 +224,7 @@ export function createControlStreamClient(o: ControlStreamOptions): ControlStrea
     st.on('end', () => lose(s, lastErrorFor(s) ?? 'the control plane ended the stream'));
     st.on('response', (headers) => {
       timers.clearTimeout(deadline);
-      const status = Number(headers[constants.HTTP2_HEADER_STATUS]);
+      const status = Number(headers[':status']);
       if (status !== 200) {
         lose(s, `the distributor answered HTTP ${status}`);
         return;
@@ -300,7 +301,7 @@ export function createControlStreamClient(o: ControlStreamOptions): ControlStrea
         // does not end its side of the stream on bye).
         if (st !== undefined && !st.closed) {
           st.end(() => {
-            st.close(constants.NGHTTP2_NO_ERROR);
+            st.close(H2_NO_ERROR);
             s.close();
           });
         } else s.close();

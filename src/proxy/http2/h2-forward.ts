@@ -3,9 +3,10 @@
  * client session, with backpressure both ways. Shared by the outbound path (app → peer proxy) and the
  * inbound path (peer proxy → app).
  */
-import { constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { H2_CANCEL, H2_FLAG_END_STREAM, H2_INTERNAL_ERROR, H2_NO_ERROR } from './lazy-http2.js';
 
-const END_STREAM = constants.NGHTTP2_FLAG_END_STREAM;
+const END_STREAM = H2_FLAG_END_STREAM;
 const XFCC = 'x-forwarded-client-cert';
 
 export function isGrpc(headers: IncomingHttpHeaders): boolean {
@@ -43,7 +44,7 @@ export function grpcMessage(text: string): string {
 export function respondLocally(stream: ServerHttp2Stream, grpc: boolean, httpStatus: number, grpcStatus: number, message: string): number {
   if (stream.destroyed || stream.closed) return 0;
   if (stream.headersSent) {
-    stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    stream.close(H2_INTERNAL_ERROR);
     return 0;
   }
   if (grpc) {
@@ -107,15 +108,15 @@ export function forwardStream(
     const gs = h['grpc-status'];
     if (typeof gs === 'string') grpcStatus = Number(gs);
     if (down.destroyed || down.closed) {
-      up.close(constants.NGHTTP2_CANCEL);
+      up.close(H2_CANCEL);
       return;
     }
     const endStream = (flags & END_STREAM) !== 0;
     try {
       down.respond(h, { endStream, waitForTrailers: !endStream });
     } catch (e) {
-      up.close(constants.NGHTTP2_INTERNAL_ERROR);
-      down.close(constants.NGHTTP2_INTERNAL_ERROR);
+      up.close(H2_INTERNAL_ERROR);
+      down.close(H2_INTERNAL_ERROR);
       done(e instanceof Error ? e : new Error(String(e)));
       return;
     }
@@ -137,21 +138,21 @@ export function forwardStream(
     try {
       down.sendTrailers(trailers ?? {});
     } catch {
-      down.close(constants.NGHTTP2_INTERNAL_ERROR);
+      down.close(H2_INTERNAL_ERROR);
     }
   });
   let failed = false;
   up.on('error', (e: Error) => {
     failed = true;
     if (status === 0) onUpstreamError(e);
-    else if (!down.destroyed) down.close(constants.NGHTTP2_INTERNAL_ERROR);
+    else if (!down.destroyed) down.close(H2_INTERNAL_ERROR);
     done(e);
   });
   up.on('close', () => {
     // A reset after the response started: pass the reset on instead of ending cleanly.
     // (Not after an 'error': that was answered already, and a second answer would reset the stream.)
     let reset: Error | undefined;
-    if (!failed && up.rstCode !== undefined && up.rstCode !== constants.NGHTTP2_NO_ERROR && !down.destroyed && !down.closed) {
+    if (!failed && up.rstCode !== undefined && up.rstCode !== H2_NO_ERROR && !down.destroyed && !down.closed) {
       reset = new Error(`upstream reset the stream (code ${up.rstCode})`);
       if (status === 0) onUpstreamError(reset);
       else down.close(up.rstCode);
@@ -159,10 +160,10 @@ export function forwardStream(
     done(reset);
   });
   down.on('close', () => {
-    if (!up.closed && !up.destroyed && (down.rstCode ?? 0) !== constants.NGHTTP2_NO_ERROR) up.close(constants.NGHTTP2_CANCEL);
+    if (!up.closed && !up.destroyed && (down.rstCode ?? 0) !== H2_NO_ERROR) up.close(H2_CANCEL);
   });
   down.on('error', () => {
-    if (!up.destroyed) up.close(constants.NGHTTP2_CANCEL);
+    if (!up.destroyed) up.close(H2_CANCEL);
   });
   down.pipe(up);
   // Counted alongside the pipe (which started the flow); pausing for backpressure stops both.

@@ -3,8 +3,9 @@
  * may present, or a local application port). Streams multiplex over the session; a session that closes,
  * fails or receives GOAWAY is dropped and the next request opens a new one.
  */
-import { connect, type ClientHttp2Session, type SecureClientSessionOptions } from 'node:http2';
+import type { ClientHttp2Session, SecureClientSessionOptions } from 'node:http2';
 import type { Duplex } from 'node:stream';
+import { loadHttp2 } from './lazy-http2.js';
 
 /** Window sizes from the performance note: a 1 MiB stream window and an 8 MiB session window. */
 export const H2_STREAM_WINDOW = 1 << 20;
@@ -33,7 +34,7 @@ export function createH2SessionPool(onSessionError: (key: string, e: Error) => v
         settings: { initialWindowSize: H2_STREAM_WINDOW, enablePush: false },
         maxSessionMemory: 64,
       };
-      const s = connect(authority, options);
+      const s = loadHttp2().connect(authority, options);
       sessions.set(key, s);
       s.on('connect', () => {
         try {

@@ -6,7 +6,7 @@
  * port's protocol) to the HTTP/1.1 engine, the HTTP/2 path, or an opaque TCP tunnel to the application.
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import { type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { wireStatusOf } from '../../core/status-map.js';
 import { sniffSocket } from '../detect/sniff-socket.js';
