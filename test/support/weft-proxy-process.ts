@@ -26,16 +26,34 @@ export interface ProxyProcess {
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Ports this process has handed out: never handed out twice. */
+const handedOut = new Set<number>();
+
+/** Whether 127.0.0.1:port can be listened on right now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+}
+
+/**
+ * A port on 127.0.0.1 that nothing listens on, for a test to listen on (or to leave closed) a moment
+ * later. Chosen below Linux's ephemeral range (32768–60999): a port the kernel picked with bind(0)
+ * comes from that range, so once released, any outgoing connection of any process (tests run in
+ * parallel) could take it before the test listens on it, which made tests fail with EADDRINUSE.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (handedOut.has(port)) continue;
+    if (await canListen(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('freePort: no free port in 20000-31999 after 200 tries');
 }
 
 export interface StartProxyOptions {
