@@ -32,7 +32,7 @@ interface Addon {
   getOriginalDst(fd: number): { address: string; port: number; family: number };
 }
 
-/** Where `native/original-dst/build.sh` puts the addon, from this file's place in `dist/src/proxy/capture/`. */
+/** Where `native/build.sh` puts the addon, from this file's place in `dist/src/proxy/capture/`. */
 export function defaultAddonPath(): string {
   return fileURLToPath(new URL('../../../../native/original-dst/build/Release/original_dst.node', import.meta.url));
 }

@@ -42,7 +42,7 @@ export interface StartupPagesRelease {
   readonly after: StatusMemory;
 }
 
-/** Where `native/memory-trim/build.sh` puts the addon, from this file's place in `dist/src/proxy/memory/`. */
+/** Where `native/build.sh` puts the addon, from this file's place in `dist/src/proxy/memory/`. */
 export function defaultMemoryTrimAddonPath(): string {
   return fileURLToPath(new URL('../../../../native/memory-trim/build/Release/memory_trim.node', import.meta.url));
 }
