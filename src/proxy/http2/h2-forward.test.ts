@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { connect, constants, createServer, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { test } from 'node:test';
-import { forwardStream, forwardableHeaders, grpcMessage, isGrpc, respondLocally, type ForwardOutcome } from './h2-forward.js';
+import { forwardStream, forwardableHeaders, grpcMessage, isGrpc, localAnswer, respondLocally, type ForwardOutcome } from './h2-forward.js';
 
 test('grpc-message percent-encodes only %, controls and non-ASCII', () => {
   assert.equal(grpcMessage('RBAC: access denied by policy ns/p'), 'RBAC: access denied by policy ns/p');
@@ -49,7 +49,7 @@ async function startHarness(app: (stream: ServerHttp2Stream, headers: IncomingHt
     down.on('error', () => undefined);
     forwardStream(down, forwardableHeaders(headers, undefined), appSession, (e) => {
       upstreamErrors.push(e);
-      respondLocally(down, false, 503, 14, `upstream connect error: ${e.message}`);
+      respondLocally(down, localAnswer(false, 'WEFT_PROXY_UPSTREAM_CONNECT'), `upstream connect error: ${e.message}`);
     }, (o) => {
       outcomes.push(o);
       settle(o);

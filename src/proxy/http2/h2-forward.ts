@@ -4,6 +4,8 @@
  * inbound path (peer proxy → app).
  */
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { ErrorCode } from '../../core/errors.js';
+import { wireStatusOf } from '../../core/status-map.js';
 import { H2_CANCEL, H2_FLAG_END_STREAM, H2_INTERNAL_ERROR, H2_NO_ERROR } from './lazy-http2.js';
 
 const END_STREAM = H2_FLAG_END_STREAM;
@@ -37,22 +39,39 @@ export function grpcMessage(text: string): string {
   return out;
 }
 
+/** What a stream answered by the proxy itself carries for an error code (see `localAnswer`). */
+export interface LocalAnswer {
+  readonly grpc: boolean;
+  /** The `:status` sent: the code's HTTP status, or 200 for gRPC (trailers-only form). */
+  readonly status: number;
+  /** The `grpc-status` sent, -1 for plain HTTP/2. */
+  readonly grpcStatus: number;
+  /** The code's HTTP status, for gRPC too: the class the streams counter counts. */
+  readonly httpStatus: number;
+}
+
+/** The answer for `code` (its HTTP and gRPC status from the one status map), in gRPC's form or plain HTTP's. */
+export function localAnswer(grpc: boolean, code: ErrorCode): LocalAnswer {
+  const st = wireStatusOf(code);
+  return grpc ? { grpc, status: 200, grpcStatus: st.grpc, httpStatus: st.http } : { grpc, status: st.http, grpcStatus: -1, httpStatus: st.http };
+}
+
 /**
  * Answers a stream locally (denial, no upstream): HTTP status with a short body, or gRPC status in
  * trailers-only form. Returns the body bytes sent (0 for gRPC, or when the stream could not be answered).
  */
-export function respondLocally(stream: ServerHttp2Stream, grpc: boolean, httpStatus: number, grpcStatus: number, message: string): number {
+export function respondLocally(stream: ServerHttp2Stream, answer: LocalAnswer, message: string): number {
   if (stream.destroyed || stream.closed) return 0;
   if (stream.headersSent) {
     stream.close(H2_INTERNAL_ERROR);
     return 0;
   }
-  if (grpc) {
-    stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': grpcMessage(message) }, { endStream: true });
+  if (answer.grpc) {
+    stream.respond({ ':status': answer.status, 'content-type': 'application/grpc', 'grpc-status': String(answer.grpcStatus), 'grpc-message': grpcMessage(message) }, { endStream: true });
     return 0;
   }
   const body = `${message}\n`;
-  stream.respond({ ':status': httpStatus, 'content-type': 'text/plain; charset=utf-8' });
+  stream.respond({ ':status': answer.status, 'content-type': 'text/plain; charset=utf-8' });
   stream.end(body);
   return Buffer.byteLength(body);
 }

@@ -8,11 +8,10 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import { wireStatusOf } from '../../core/status-map.js';
 import { sniffSocket } from '../detect/sniff-socket.js';
 import type { DetectedProtocol } from '../detect/detect-protocol.js';
 import { createH2Front, type H2Front } from '../http2/h2-front.js';
-import { forwardStream, forwardableHeaders, isGrpc, respondLocally } from '../http2/h2-forward.js';
+import { forwardStream, forwardableHeaders, isGrpc, localAnswer, respondLocally, type LocalAnswer } from '../http2/h2-forward.js';
 import type { H2SessionPool } from '../http2/h2-session-pool.js';
 import { joinTunnel } from '../tcp/tcp-tunnel.js';
 import type { Generation, InboundPortRuntime } from './generation.js';
@@ -269,13 +268,13 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     const verdict = deps.current().authorizer.authorize(attrs);
     if (!verdict.allowed) {
       if (log.debugEnabled) log.debug('h2 request denied', { peer: conn.peerIdentity, path: attrs.path, policy: verdict.policy, rule: verdict.ruleIndex, reason: verdict.reason });
-      const st = wireStatusOf('WEFT_AUTHZ_DENIED');
-      metrics.h2Requests.inc(['inbound', String(grpc), '4xx']);
+      const answer = localAnswer(grpc, 'WEFT_AUTHZ_DENIED');
+      metrics.h2Requests.inc(['inbound', String(grpc), `${Math.floor(answer.httpStatus / 100)}xx`]);
       const durationMs = clock.monotonic() - started;
-      edge.recordRequest(grpc ? 200 : st.http, grpc ? st.grpc : -1, 'denied', durationMs / 1000);
-      const sent = respondLocally(stream, grpc, st.http, st.grpc, denyMessage(verdict));
+      edge.recordRequest(answer.status, answer.grpcStatus, 'denied', durationMs / 1000);
+      const sent = respondLocally(stream, answer, denyMessage(verdict));
       if (deps.current().snapshot.inbound.accessLog) {
-        logInboundStream(conn, attrs, headers, grpc, durationMs, grpc ? 200 : st.http, grpc ? st.grpc : -1, 0, sent, 'denied', verdict.policy, 'WEFT_AUTHZ_DENIED');
+        logInboundStream(conn, attrs, headers, grpc, durationMs, answer.status, answer.grpcStatus, 0, sent, 'denied', verdict.policy, 'WEFT_AUTHZ_DENIED');
       }
       return;
     }
@@ -288,30 +287,23 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       sock.setNoDelay(true);
       return sock;
     });
-    // The app failed before any response: what was answered locally, for the access log.
-    let localSent = -1;
+    // Set when the app failed before any response and the stream was answered here.
+    let local: { readonly answer: LocalAnswer; readonly sent: number } | undefined;
     forwardStream(stream, forwardableHeaders(headers, extra), session, (e) => {
       metrics.upstreamFailures.inc(['inbound', 'app_connect']);
-      const st = wireStatusOf('WEFT_PROXY_UPSTREAM_CONNECT');
-      localSent = respondLocally(stream, grpc, st.http, st.grpc, `upstream connect error: ${e.message}`);
+      const answer = localAnswer(grpc, 'WEFT_PROXY_UPSTREAM_CONNECT');
+      local = { answer, sent: respondLocally(stream, answer, `upstream connect error: ${e.message}`) };
     }, (o) => {
       const durationMs = clock.monotonic() - started;
-      if (localSent >= 0) {
-        // Metrics, edge and log all say what the caller got: the local answer, not "no response".
-        const st = wireStatusOf('WEFT_PROXY_UPSTREAM_CONNECT');
-        const status = grpc ? 200 : st.http;
-        const grpcStatus = grpc ? st.grpc : -1;
-        metrics.h2Requests.inc(['inbound', String(grpc), `${Math.floor(status / 100)}xx`]);
-        edge.recordRequest(status, grpcStatus, 'allowed', durationMs / 1000);
-        if (deps.current().snapshot.inbound.accessLog) {
-          logInboundStream(conn, attrs, headers, grpc, durationMs, status, grpcStatus, o.bytesIn, localSent, 'allowed', verdict.policy, 'WEFT_PROXY_UPSTREAM_CONNECT');
-        }
-        return;
-      }
-      metrics.h2Requests.inc(['inbound', String(grpc), o.status === 0 ? 'none' : `${Math.floor(o.status / 100)}xx`]);
-      edge.recordRequest(o.status, o.grpcStatus, 'allowed', durationMs / 1000);
+      // Metrics, edge and log all say what the caller got: a local answer, not "no response".
+      const status = local?.answer.status ?? o.status;
+      const grpcStatus = local?.answer.grpcStatus ?? o.grpcStatus;
+      const classStatus = local?.answer.httpStatus ?? o.status;
+      metrics.h2Requests.inc(['inbound', String(grpc), classStatus === 0 ? 'none' : `${Math.floor(classStatus / 100)}xx`]);
+      edge.recordRequest(status, grpcStatus, 'allowed', durationMs / 1000);
       if (!deps.current().snapshot.inbound.accessLog) return;
-      logInboundStream(conn, attrs, headers, grpc, durationMs, o.status, o.grpcStatus, o.bytesIn, o.bytesOut, 'allowed', verdict.policy, o.error === undefined ? undefined : 'WEFT_PROXY_UPSTREAM_RESET');
+      const error = local !== undefined ? 'WEFT_PROXY_UPSTREAM_CONNECT' : o.error === undefined ? undefined : 'WEFT_PROXY_UPSTREAM_RESET';
+      logInboundStream(conn, attrs, headers, grpc, durationMs, status, grpcStatus, o.bytesIn, local?.sent ?? o.bytesOut, 'allowed', verdict.policy, error);
     });
   }
 

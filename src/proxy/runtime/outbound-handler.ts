@@ -8,12 +8,11 @@
 import type { Socket } from 'node:net';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { wireStatusOf } from '../../core/status-map.js';
 import type { ErrorCode } from '../../core/errors.js';
 import type { DetectedProtocol } from '../detect/detect-protocol.js';
 import { sniffSocket } from '../detect/sniff-socket.js';
 import { createH2Front, type H2Front } from '../http2/h2-front.js';
-import { forwardStream, forwardableHeaders, isGrpc, respondLocally } from '../http2/h2-forward.js';
+import { forwardStream, forwardableHeaders, isGrpc, localAnswer, respondLocally, type LocalAnswer } from '../http2/h2-forward.js';
 import type { H2SessionPool } from '../http2/h2-session-pool.js';
 import type { Endpoint } from '../snapshot/proxy-snapshot.js';
 import { joinTunnel } from '../tcp/tcp-tunnel.js';
@@ -165,22 +164,22 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
     const logOn = deps.current().snapshot.outbound.accessLog;
     // Read now: once the stream is over its session may be gone (and its socket proxy throws then).
     const source = logOn ? stream.session?.socket.remoteAddress : undefined;
-    /** Answers locally; returns the body bytes sent. */
-    const fail = (code: LocalFailure, msg: string): number => {
-      const st = wireStatusOf(localStatusCode(code));
-      metrics.h2Requests.inc(['outbound', String(grpc), `${Math.floor(st.http / 100)}xx`]);
-      return respondLocally(stream, grpc, st.http, st.grpc, msg);
+    /** Answers locally and counts it; what was sent is for the access log. */
+    const fail = (code: LocalFailure, msg: string): LocalReply => {
+      const answer = localAnswer(grpc, localStatusCode(code));
+      metrics.h2Requests.inc(['outbound', String(grpc), `${Math.floor(answer.httpStatus / 100)}xx`]);
+      return { code, answer, sent: respondLocally(stream, answer, msg) };
     };
     if (svc === undefined) {
-      const sent = fail('WEFT_PROXY_NO_ROUTE', 'no service for this listener');
-      if (logOn) logEarlyFailure(source, headers, grpc, started, 'WEFT_PROXY_NO_ROUTE', sent, undefined);
+      const reply = fail('WEFT_PROXY_NO_ROUTE', 'no service for this listener');
+      if (logOn) logEarlyFailure(source, headers, started, reply, undefined);
       return;
     }
     const ep = svc.pickEndpoint();
     if (ep === undefined) {
       metrics.upstreamFailures.inc(['outbound', 'no_endpoint']);
-      const sent = fail('WEFT_PROXY_UPSTREAM_CONNECT', `no healthy upstream for ${svc.label}`);
-      if (logOn) logEarlyFailure(source, headers, grpc, started, 'WEFT_PROXY_UPSTREAM_CONNECT', sent, svc);
+      const reply = fail('WEFT_PROXY_UPSTREAM_CONNECT', `no healthy upstream for ${svc.label}`);
+      if (logOn) logEarlyFailure(source, headers, started, reply, svc);
       return;
     }
     const edge = registry.bindEdge(outboundEdgeLabels(deps.current().snapshot.workload, svc.service, grpc ? 'grpc' : 'http', ep.identity));
@@ -210,22 +209,17 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
     const trace = deps.traceIds.outgoing(typeof tp === 'string' ? tp : undefined);
     const traceparent = formatTraceparent(trace);
     // Set when the peer failed before any response and the stream was answered here (for the access log).
-    let localCode: LocalFailure | undefined;
-    let localSent = 0;
+    let local: LocalReply | undefined;
     forwardStream(stream, forwardableHeaders(headers, { traceparent }), session, (e) => {
       // A failed session cancels its pending streams; the cause says why (e.g. the identity check).
       const cause = e.cause instanceof Error ? e.cause : e;
       const reason = classifyTlsError(cause);
       if (reason !== 'other') registry.tlsHandshakeFailure('outbound', reason);
       metrics.upstreamFailures.inc(['outbound', reason === 'other' ? 'connect' : reason]);
-      edge.recordRequest(grpc ? 200 : 503, grpc ? 14 : -1, 'none', (clock.monotonic() - started) / 1000);
-      if (reason === 'bad_identity') {
-        localCode = 'WEFT_TLS_PEER_IDENTITY';
-        localSent = fail(localCode, `upstream identity check failed: ${cause.message}`);
-      } else {
-        localCode = 'WEFT_PROXY_UPSTREAM_CONNECT';
-        localSent = fail(localCode, `upstream connect error: ${cause.message}`);
-      }
+      local = reason === 'bad_identity'
+        ? fail('WEFT_TLS_PEER_IDENTITY', `upstream identity check failed: ${cause.message}`)
+        : fail('WEFT_PROXY_UPSTREAM_CONNECT', `upstream connect error: ${cause.message}`);
+      edge.recordRequest(local.answer.status, local.answer.grpcStatus, 'none', (clock.monotonic() - started) / 1000);
     }, (o) => {
       if (o.status !== 0) {
         metrics.h2Requests.inc(['outbound', String(grpc), `${Math.floor(o.status / 100)}xx`]);
@@ -233,9 +227,8 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
       }
       if (!logOn) return;
       const durationMs = clock.monotonic() - started;
-      if (localCode !== undefined) {
-        const st = wireStatusOf(localStatusCode(localCode));
-        logOutboundStream(source, headers, grpc, durationMs, grpc ? 200 : st.http, grpc ? st.grpc : -1, o.bytesIn, localSent, svc, ep, trace.traceId, localCode);
+      if (local !== undefined) {
+        logOutboundStream(source, headers, grpc, durationMs, local.answer.status, local.answer.grpcStatus, o.bytesIn, local.sent, svc, ep, trace.traceId, local.code);
       } else {
         logOutboundStream(source, headers, grpc, durationMs, o.status, o.grpcStatus, o.bytesIn, o.bytesOut, svc, ep, trace.traceId, o.error === undefined ? undefined : 'WEFT_PROXY_UPSTREAM_RESET');
       }
@@ -243,13 +236,11 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
   }
 
   /** The line of a stream that failed in this proxy before it was sent on (no service, no ready endpoint). */
-  function logEarlyFailure(
-    source: string | undefined, headers: IncomingHttpHeaders, grpc: boolean, started: number, code: LocalFailure, sent: number, svc: OutboundServiceRuntime | undefined,
-  ): void {
-    const st = wireStatusOf(localStatusCode(code));
+  function logEarlyFailure(source: string | undefined, headers: IncomingHttpHeaders, started: number, reply: LocalReply, svc: OutboundServiceRuntime | undefined): void {
     const tp = headers['traceparent'];
     const traceId = typeof tp === 'string' ? traceIdOf(tp) : undefined;
-    logOutboundStream(source, headers, grpc, clock.monotonic() - started, grpc ? 200 : st.http, grpc ? st.grpc : -1, 0, sent, svc, undefined, traceId, code);
+    const { answer } = reply;
+    logOutboundStream(source, headers, answer.grpc, clock.monotonic() - started, answer.status, answer.grpcStatus, 0, reply.sent, svc, undefined, traceId, reply.code);
   }
 
   /** One access-log line for an outbound HTTP/2 or gRPC stream (the caller checked that logging is on). */
@@ -306,6 +297,13 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
 
 /** Why an outbound stream was answered by this proxy. */
 type LocalFailure = 'WEFT_PROXY_NO_ROUTE' | 'WEFT_PROXY_UPSTREAM_CONNECT' | 'WEFT_TLS_PEER_IDENTITY';
+
+/** A stream this proxy answered itself: why, with what, and the body bytes sent. */
+interface LocalReply {
+  readonly code: LocalFailure;
+  readonly answer: LocalAnswer;
+  readonly sent: number;
+}
 
 /** The code whose status answers a local failure: no service answers as unreachable (503/UNAVAILABLE), as before. */
 function localStatusCode(code: LocalFailure): ErrorCode {
