@@ -27,32 +27,6 @@ export function parseProcStat(text: string): ProcStat | undefined {
   return { pid, ppid, utimeTicks: utime, stimeTicks: stime };
 }
 
-/** Resident set size in KiB from /proc/PID/status (`VmRSS:   12345 kB`), undefined when absent. */
-export function parseVmRssKb(statusText: string): number | undefined {
-  const m = /^VmRSS:\s+(\d+)\s+kB\s*$/m.exec(statusText);
-  return m ? Number(m[1]) : undefined;
-}
-
-/** VmRSS and its parts in KiB from /proc/PID/status: anonymous (private to the process: heap, stacks) and file-backed (mapped files: the binary and libraries, shared with every process that maps them). */
-export interface RssParts {
-  readonly rssKb: number;
-  readonly anonKb: number;
-  readonly fileKb: number;
-}
-
-/** `VmRSS`, `RssAnon` and `RssFile` (Linux ≥ 4.5), undefined when any is absent. */
-export function parseRssParts(statusText: string): RssParts | undefined {
-  const field = (name: string): number | undefined => {
-    const m = new RegExp(`^${name}:\\s+(\\d+)\\s+kB\\s*$`, 'm').exec(statusText);
-    return m ? Number(m[1]) : undefined;
-  };
-  const rssKb = field('VmRSS');
-  const anonKb = field('RssAnon');
-  const fileKb = field('RssFile');
-  if (rssKb === undefined || anonKb === undefined || fileKb === undefined) return undefined;
-  return { rssKb, anonKb, fileKb };
-}
-
 /** Child PIDs from /proc/PID/task/PID/children (space-separated, may be empty). */
 export function parseChildren(text: string): number[] {
   return text

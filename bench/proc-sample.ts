@@ -1,7 +1,8 @@
 // Reads CPU ticks and RSS of benchmarked processes from /proc (Linux), and samples peak RSS.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { countTcpSockets, parseChildren, parseMachineCpu, parseProcStat, parseRssParts, parseVmRssKb, type MachineCpu } from './proc-parse.js';
+import { parseStatusMemory } from '../src/proxy/memory/status-memory.js';
+import { countTcpSockets, parseChildren, parseMachineCpu, parseProcStat, type MachineCpu } from './proc-parse.js';
 
 /** Clock ticks per second for /proc/PID/stat times (`getconf CLK_TCK`, 100 on Linux in practice). */
 export function clockTicksPerSecond(): number {
@@ -43,40 +44,33 @@ export function cpuTicks(rootPid: number): number {
   return sum;
 }
 
-/** VmRSS of the process tree rooted at pid, in MB (1 MB = 2^20 bytes), NaN when it is gone. */
-export function rssMb(rootPid: number): number {
-  let kb = 0;
-  let seen = false;
-  for (const p of processTree(rootPid)) {
-    const v = parseVmRssKb(readText(`/proc/${p}/status`) ?? '');
-    if (v !== undefined) {
-      kb += v;
-      seen = true;
-    }
-  }
-  return seen ? kb / 1024 : Number.NaN;
-}
-
-/** Anonymous and file-backed MB of the process tree rooted at pid (see `RssParts`), NaN when it is gone. */
-export function rssSplitMb(rootPid: number): RssSplit {
-  let anon = 0;
-  let file = 0;
-  let seen = false;
-  for (const p of processTree(rootPid)) {
-    const v = parseRssParts(readText(`/proc/${p}/status`) ?? '');
-    if (v !== undefined) {
-      anon += v.anonKb;
-      file += v.fileKb;
-      seen = true;
-    }
-  }
-  return seen ? { anonMb: anon / 1024, fileMb: file / 1024 } : { anonMb: Number.NaN, fileMb: Number.NaN };
-}
-
 /** The two parts of an RSS sample: anonymous (the process's own memory) and file-backed (mapped files, shared). */
 export interface RssSplit {
   readonly anonMb: number;
   readonly fileMb: number;
+}
+
+/** VmRSS of the process tree rooted at pid with its anonymous and file-backed parts, in MB (2^20 bytes); NaN when it is gone. */
+export function rssPartsMb(rootPid: number): RssSplit & { readonly rssMb: number } {
+  let rss = 0;
+  let anon = 0;
+  let file = 0;
+  let seen = false;
+  for (const p of processTree(rootPid)) {
+    const m = parseStatusMemory(readText(`/proc/${p}/status`) ?? '');
+    if (m !== undefined) {
+      rss += m.vmRssKb;
+      anon += m.rssAnonKb;
+      file += m.rssFileKb;
+      seen = true;
+    }
+  }
+  return seen ? { rssMb: rss / 1024, anonMb: anon / 1024, fileMb: file / 1024 } : { rssMb: Number.NaN, anonMb: Number.NaN, fileMb: Number.NaN };
+}
+
+/** VmRSS of the process tree rooted at pid, in MB (1 MB = 2^20 bytes), NaN when it is gone. */
+export function rssMb(rootPid: number): number {
+  return rssPartsMb(rootPid).rssMb;
 }
 
 /** Samples the RSS of some processes every `intervalMs` and keeps each one's peak until stopped. */
@@ -92,11 +86,11 @@ export function startRssSampler(pids: readonly number[], intervalMs = 500): RssS
   const split = new Map<number, RssSplit>();
   const sample = (): void => {
     for (const p of pids) {
-      const v = rssMb(p);
+      const v = rssPartsMb(p);
       const prev = peak.get(p) ?? Number.NaN;
-      if (Number.isFinite(v) && !(v <= prev)) {
-        peak.set(p, v);
-        split.set(p, rssSplitMb(p));
+      if (Number.isFinite(v.rssMb) && !(v.rssMb <= prev)) {
+        peak.set(p, v.rssMb);
+        split.set(p, { anonMb: v.anonMb, fileMb: v.fileMb });
       }
     }
   };

@@ -5,12 +5,11 @@ import {
   parseChildren,
   parseMachineCpu,
   parseProcStat,
-  parseRssParts,
-  parseVmRssKb,
   tcpStates,
   vcpu,
 } from '../../bench/proc-parse.js';
 import { cpuTicks, processTree, rssMb } from '../../bench/proc-sample.js';
+import { parseStatusMemory } from '../../src/proxy/memory/status-memory.js';
 
 test('parseProcStat counts fields from the last ")" so odd command names do not shift them', () => {
   // fields: pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
@@ -20,17 +19,12 @@ test('parseProcStat counts fields from the last ")" so odd command names do not 
   assert.equal(parseProcStat('1 (x) S'), undefined);
 });
 
-test('parseVmRssKb reads VmRSS and nothing else', () => {
-  const status = 'Name:\tnode\nVmPeak:\t  999 kB\nVmRSS:\t   45120 kB\nRssAnon:\t 30000 kB\n';
-  assert.equal(parseVmRssKb(status), 45120);
-  assert.equal(parseVmRssKb('Name:\tkthreadd\n'), undefined);
-});
-
-test('parseRssParts reads VmRSS with its anonymous and file-backed parts, undefined when one is missing', () => {
-  const status = 'Name:\tnode\nVmRSS:\t   45120 kB\nRssAnon:\t   20000 kB\nRssFile:\t   25000 kB\nRssShmem:\t     120 kB\n';
-  assert.deepEqual(parseRssParts(status), { rssKb: 45120, anonKb: 20000, fileKb: 25000 });
-  assert.equal(parseRssParts('Name:\tnode\nVmRSS:\t   45120 kB\n'), undefined);
-  assert.equal(parseRssParts('RssAnon:\t 1 kB\nRssFile:\t 2 kB\n'), undefined);
+test('the benchmark reads VmRSS and its parts with the sidecar\'s own parser: VmRSS, not VmPeak; undefined when a part is missing', () => {
+  const status = 'Name:\tnode\nVmPeak:\t  999 kB\nVmRSS:\t   45120 kB\nRssAnon:\t   20000 kB\nRssFile:\t   25000 kB\nRssShmem:\t     120 kB\n';
+  assert.deepEqual(parseStatusMemory(status), { vmRssKb: 45120, rssAnonKb: 20000, rssFileKb: 25000, rssShmemKb: 120 });
+  assert.equal(parseStatusMemory('Name:\tkthreadd\n'), undefined);
+  assert.equal(parseStatusMemory('Name:\tnode\nVmRSS:\t   45120 kB\n'), undefined);
+  assert.equal(parseStatusMemory('RssAnon:\t 1 kB\nRssFile:\t 2 kB\n'), undefined);
 });
 
 test('parseChildren splits the children file, empty when there are none', () => {
