@@ -303,17 +303,14 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
     log(entry: AccessLogEntry): void {
       if (closed) return;
       waiting.push(entry);
-      if (waiting.length < formatBatch) {
-        if (!timerArmed && !blocked) {
-          timerArmed = true;
-          timer = timers.set(onTimer, flushIntervalMs);
+      if (waiting.length >= formatBatch) {
+        encodeWaiting();
+        if (used >= maxBufferBytes) {
+          writeOut(false);
+          return;
         }
-        return;
       }
-      encodeWaiting();
-      if (used >= maxBufferBytes) {
-        writeOut(false);
-      } else if (!timerArmed && !blocked) {
+      if (!timerArmed && !blocked) {
         timerArmed = true;
         timer = timers.set(onTimer, flushIntervalMs);
       }
