@@ -563,19 +563,18 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   }
 
   /**
-   * A chunk from a plaintext pool connection is a view of a read buffer the next read overwrites
+   * A chunk from a pool connection is a view of a read buffer the next read overwrites
    * (UpstreamUser.onUpstreamData): bytes kept past this call, or handed to a client write, are
    * copied. The common response (head and body in one read) is serialized into a new buffer anyway.
    */
   private upstreamData(conn: UpstreamConnection, chunk: Buffer): void {
     this.gotResponseByte = true;
-    const borrowed = conn.borrowedReads;
     if (this.state === S_TUNNEL) {
-      if (!this.client.write(borrowed ? Buffer.from(chunk) : chunk)) this.pauseUpstream(conn);
+      if (!this.client.write(Buffer.from(chunk))) this.pauseUpstream(conn);
       return;
     }
     if (this.resState === R_BODY) {
-      this.forwardResponseBody(conn, chunk, borrowed);
+      this.forwardResponseBody(conn, chunk);
       return;
     }
     if (this.resState === R_DONE) {
@@ -588,7 +587,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     this.readResponseHead(conn);
     // A partial head (or what follows an interim response) waits for more bytes: keep a copy.
     const rest = this.resBuf;
-    if (borrowed && rest !== undefined && rest.buffer === chunk.buffer) this.resBuf = Buffer.from(rest);
+    if (rest !== undefined && rest.buffer === chunk.buffer) this.resBuf = Buffer.from(rest);
   }
 
   private readResponseHead(conn: UpstreamConnection): void {
@@ -681,7 +680,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     }
   }
 
-  private forwardResponseBody(conn: UpstreamConnection, chunk: Buffer, borrowed: boolean): void {
+  private forwardResponseBody(conn: UpstreamConnection, chunk: Buffer): void {
     let n = chunk.length;
     let done = false;
     if (this.resFraming === F_LENGTH) {
@@ -705,7 +704,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     }
     if (n > 0) {
       const part = n === chunk.length ? chunk : chunk.subarray(0, n);
-      if (!this.writeClient(borrowed ? Buffer.from(part) : part) && !done) this.pauseUpstream(conn);
+      if (!this.writeClient(Buffer.from(part)) && !done) this.pauseUpstream(conn);
     }
     if (done) this.responseDone();
   }

@@ -427,7 +427,7 @@ class Dial {
     if (this.finished) return;
     this.finished = true;
     this.cleanup();
-    const conn = new UpstreamConnection(this.socket, this.target.key, this.pool, true);
+    const conn = new UpstreamConnection(this.socket, this.target.key, this.pool);
     if (this.tls) {
       const s = this.socket as TLSSocket;
       const resumed = s.isSessionReused();

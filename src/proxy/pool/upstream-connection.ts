@@ -9,9 +9,9 @@ import type { Socket } from 'node:net';
 /** Who uses a leased connection: the engine's per-request exchange object. */
 export interface UpstreamUser {
   /**
-   * Bytes read. When `conn.borrowedReads` is true the chunk is a view of a read buffer that the
-   * next read overwrites: it is valid during the call only, so copy whatever outlives it (bytes
-   * kept for later, bytes handed to a socket write that may not complete synchronously).
+   * Bytes read. The chunk is a view of the pool's read buffer, which the next read overwrites: it is
+   * valid during the call only, so copy whatever outlives it (bytes kept for later, bytes handed to a
+   * socket write that may not complete synchronously).
    */
   onUpstreamData(conn: UpstreamConnection, chunk: Buffer): void;
   onUpstreamDrain(conn: UpstreamConnection): void;
@@ -66,17 +66,15 @@ export class UpstreamConnection {
   retired = false;
   private lastError: Error | undefined = undefined;
 
-  /** Chunks are views of a shared read buffer, valid during `onUpstreamData` only (see there). */
-  readonly borrowedReads: boolean;
-
-  /** `borrowedReads`: the socket was made with `onread: { buffer, callback: onBorrowedRead }`. */
-  constructor(socket: Socket, key: string, owner: UpstreamOwner, borrowedReads = false) {
+  /**
+   * `socket` was made with `onread: { buffer, callback: onBorrowedRead }`: its bytes arrive through
+   * `received` as views of a shared read buffer, valid during `onUpstreamData` only (see there).
+   */
+  constructor(socket: Socket, key: string, owner: UpstreamOwner) {
     this.socket = socket;
     this.key = key;
     this.owner = owner;
-    this.borrowedReads = borrowedReads;
-    if (borrowedReads) (socket as BorrowingSocket)[kConnection] = this;
-    else socket.on('data', this.received);
+    (socket as BorrowingSocket)[kConnection] = this;
     socket.on('drain', this.onDrain);
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
@@ -93,7 +91,7 @@ export class UpstreamConnection {
     this.socket.destroy();
   }
 
-  /** Bytes from the socket ('data', or `onBorrowedRead`). */
+  /** Bytes from the socket (through `onBorrowedRead`). */
   readonly received = (chunk: Buffer): void => {
     const user = this.user;
     if (user !== undefined) user.onUpstreamData(this, chunk);
