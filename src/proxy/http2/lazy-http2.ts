@@ -6,10 +6,14 @@
  * `node:http2` elsewhere in the sidecar; the few protocol numbers the forwarder uses are below.
  */
 import type * as Http2 from 'node:http2';
+import { createRequire } from 'node:module';
+
+// createRequire, not process.getBuiltinModule: that one exists only from Node 20.16, and Weft runs on every Node 20.
+const requireBuiltin = createRequire(import.meta.url);
 
 /** The `node:http2` module (Node caches it: the first call loads it, later ones are a lookup). */
 export function loadHttp2(): typeof Http2 {
-  return process.getBuiltinModule('node:http2');
+  return requireBuiltin('node:http2') as typeof Http2;
 }
 
 /** The END_STREAM frame flag (RFC 9113 §6.1). */
