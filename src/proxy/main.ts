@@ -18,7 +18,7 @@ import { applySnapshotPatch } from './control-stream/apply-snapshot-patch.js';
 import { parseRegistrationText, startJoinedProxy, type JoinedProxy, type JoinOptions } from './runtime/start-joined-proxy.js';
 import { createFileIdentitySource } from './runtime/identity-source.js';
 import { formatSpiffeId } from './tls/spiffe-id.js';
-import { releaseLogFields, releaseStartupPages } from './memory/release-startup-pages.js';
+import { startSidecarMemoryCare } from './memory/sidecar-memory.js';
 
 export interface ProxyIo {
   readonly argv: readonly string[];
@@ -35,11 +35,8 @@ interface ParsedArgs {
 
 const fileModeOptions = ['snapshot', 'cert', 'key', 'ca'] as const;
 const controlModeOptions = ['token-file', 'registration', 'distributor', 'state-dir', 'trust-domain'] as const;
-const valueOptions = new Set([...fileModeOptions, 'control-url', ...controlModeOptions, 'admin-port', 'admin-address', 'inbound-port', 'outbound-port', 'detect-timeout-ms', 'drain-ms', 'log-level', 'access-log']);
+const valueOptions = new Set([...fileModeOptions, 'control-url', ...controlModeOptions, 'admin-port', 'admin-address', 'inbound-port', 'outbound-port', 'detect-timeout-ms', 'drain-ms', 'log-level', 'access-log', 'heap-slack-mb']);
 const flagOptions = new Set(['no-capture', 'no-watch', 'keep-startup-pages']);
-
-/** How long after the ready line the start-up pages are released (start-up work is done by then). */
-const releaseStartupPagesAfterMs = 3000;
 
 function parseArgs(argv: readonly string[]): ParsedArgs {
   const values = new Map<string, string>();
@@ -107,6 +104,8 @@ export async function runProxyMain(io: ProxyIo): Promise<number> {
   const outboundPort = portOf(args, 'outbound-port', 15001, problems);
   const detectTimeoutMs = Number(args.values.get('detect-timeout-ms') ?? '200');
   const drainMs = Number(args.values.get('drain-ms') ?? io.env['WEFT_PROXY_DRAIN_MS'] ?? '10000');
+  const heapSlackMb = Number(args.values.get('heap-slack-mb') ?? '3');
+  if (!(Number.isFinite(heapSlackMb) && heapSlackMb >= 0 && heapSlackMb <= 1024)) problems.push('--heap-slack-mb must be a number of MB from 0 (off) to 1024');
   const level = (args.values.get('log-level') ?? io.env['WEFT_LOG_LEVEL'] ?? 'info') as LogLevel;
   if (!['debug', 'info', 'warn', 'error'].includes(level)) problems.push('--log-level must be debug, info, warn or error');
   if (problems.length > 0) {
@@ -181,23 +180,11 @@ export async function runProxyMain(io: ProxyIo): Promise<number> {
   process.on('unhandledRejection', onUnexpected);
   process.on('SIGHUP', () => void proxy.reload('SIGHUP'));
   io.stdout.write(`${JSON.stringify({ ready: true, pid: process.pid, admin: proxy.adminPort, inbound: proxy.inboundPort ?? null, outbound: proxy.outboundPort ?? null, listeners: proxy.listeners() })}\n`);
-  // Once, when start-up is over: give back the pages of node and its libraries that only start-up
-  // read (~20 MB per sidecar; they stay in the shared page cache) and malloc's free heap. Best effort:
-  // where it cannot run, a debug line says why and the proxy goes on.
-  const keepStartupPages = args.flags.has('keep-startup-pages');
-  const releaseTimer = setTimeout(() => {
-    if (keepStartupPages) {
-      log.debug('start-up pages kept (--keep-startup-pages)');
-      return;
-    }
-    const released = releaseStartupPages();
-    if (released.ok) log.info('released start-up memory', releaseLogFields(released.value));
-    else log.debug('start-up memory not released', { code: released.error.code, reason: released.error.message });
-  }, releaseStartupPagesAfterMs);
-  releaseTimer.unref();
+  // Once start-up is over, give back the pages only it used; then keep the heap near its live size.
+  const memoryCare = startSidecarMemoryCare({ log, clock, keepStartupPages: args.flags.has('keep-startup-pages'), heapSlackMb });
   await new Promise<void>((resolve) => {
     const stop = (sig: string): void => {
-      clearTimeout(releaseTimer);
+      memoryCare.stop();
       accessLog.flush();
       log.info('signal received', { signal: sig });
       void stopProxy(drainMs).then(resolve);

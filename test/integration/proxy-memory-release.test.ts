@@ -2,14 +2,18 @@
 // drops the pages of node and its libraries that start-up alone touched (and trims malloc). Measured
 // from outside, in /proc/PID/status; then requests through both proxies (mTLS between them) must all
 // succeed, so the dropped code and data fault back in correctly. With --keep-startup-pages nothing is
-// released. Control mode (`--control-url`) releases too.
+// released. Control mode (`--control-url`) releases too. Then the heap governor: launched with the
+// sidecar's node options, the proxy collects its old space itself once the garbage there passes the
+// slack (here made by reloading large snapshots); without `--expose-gc` it says why it is off.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer as createHttpServer, request, type Server as HttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { writeFile } from 'node:fs/promises';
 import { parseStatusMemory, type StatusMemory } from '../../src/proxy/memory/status-memory.js';
+import { sidecarNodeOptions } from '../../src/proxy/sidecar-node-options.js';
 import { startControl } from '../support/control-process.js';
 import { createBootstrapToken } from '../support/mesh-clients.js';
 import { clientSnapshot, serverSnapshot, spiffe } from '../support/mesh-snapshots.js';
@@ -50,22 +54,36 @@ describe('releasing start-up memory in a running weft proxy', { skip: process.pl
   });
 
   /** A server proxy (HTTP inbound port, STRICT mTLS) in front of the app, and a client proxy with an explicit listener for it. */
-  async function startPair(name: string, extraArgs: readonly string[]): Promise<{ server: ProxyProcess; client: ProxyProcess; clientPort: number }> {
+  async function startPair(name: string, extraArgs: readonly string[], nodeOptions: readonly string[] = []): Promise<{ server: ProxyProcess; client: ProxyProcess; clientPort: number; sHttp: number }> {
     const [sHttp, cHttp] = [await freePort(), await freePort()];
     const backend = await pki.issue(spiffe('prod', 'backend'));
     const web = await pki.issue(spiffe('shop', 'web'));
     const server = await startWeftProxy({
-      dir: pki.dir, name: `${name}-server`, certPath: backend.certPath, keyPath: backend.keyPath, caPath: pki.caPath, extraArgs,
+      dir: pki.dir, name: `${name}-server`, certPath: backend.certPath, keyPath: backend.keyPath, caPath: pki.caPath, extraArgs, nodeOptions,
       snapshot: serverSnapshot({ version: 's1', ns: 'prod', sa: 'backend', ports: [{ appPort, listenPort: sHttp, protocol: 'http' }] }),
     });
     proxies.push(server);
     const client = await startWeftProxy({
-      dir: pki.dir, name: `${name}-client`, certPath: web.certPath, keyPath: web.keyPath, caPath: pki.caPath, extraArgs,
-      snapshot: clientSnapshot({ version: 'c1', ns: 'shop', sa: 'web', services: [
-        { name: 'api', namespace: 'prod', port: 80, protocol: 'http', listenPort: cHttp, endpointPort: sHttp, identity: spiffe('prod', 'backend') }] }),
+      dir: pki.dir, name: `${name}-client`, certPath: web.certPath, keyPath: web.keyPath, caPath: pki.caPath, extraArgs, nodeOptions,
+      snapshot: clientSnapshotWith('c1', cHttp, sHttp, 0),
     });
     proxies.push(client);
-    return { server, client, clientPort: cHttp };
+    return { server, client, clientPort: cHttp, sHttp };
+  }
+
+  /** The client's snapshot: the `api` service on its listener, and `extra` more services reachable by capture only. */
+  function clientSnapshotWith(version: string, listenPort: number, endpointPort: number, extra: number): Record<string, unknown> {
+    const snapshot = clientSnapshot({ version, ns: 'shop', sa: 'web', services: [
+      { name: 'api', namespace: 'prod', port: 80, protocol: 'http', listenPort, endpointPort, identity: spiffe('prod', 'backend') }] });
+    const outbound = snapshot['outbound'] as { services: Record<string, unknown>[] };
+    for (let i = 0; i < extra; i++) {
+      outbound.services.push({
+        name: `svc-${version}-${i}`, namespace: 'bulk', port: 8080, protocol: 'http', hosts: [`svc-${version}-${i}.bulk`],
+        identities: [spiffe('bulk', `sa-${i}`)],
+        endpoints: [0, 1].map((k) => ({ address: `10.${(i >> 8) & 255}.${i & 255}.${k + 1}`, port: 8080, identity: spiffe('bulk', `sa-${i}`), ready: true })),
+      });
+    }
+    return snapshot;
   }
 
   /** `count` requests through the client proxy, 8 keep-alive connections; resolves to the bodies that were not the app's answer. */
@@ -111,6 +129,8 @@ describe('releasing start-up memory in a running weft proxy', { skip: process.pl
     assert.deepEqual(await sendThrough(clientPort, 300), []);
     const loaded = statusOf(server.pid);
     t.diagnostic(`server after 300 requests: VmRSS ${loaded.vmRssKb} kB, RssFile ${loaded.rssFileKb} kB, RssAnon ${loaded.rssAnonKb} kB`);
+    // Started without --expose-gc (not the sidecar launch options), the heap governor says it is off and why.
+    assert.match(await server.waitForLog('heap governor off', 5000), /--expose-gc/);
     const curl = await run('curl', ['-sS', '--max-time', '10', `http://127.0.0.1:${clientPort}/curl`]);
     assert.equal(curl.stdout, 'hello /curl');
     assert.equal((await server.admin('/ready')).status, 200);
@@ -159,5 +179,29 @@ describe('releasing start-up memory in a running weft proxy', { skip: process.pl
       await cp.stop('SIGKILL');
       rmSync(home, { recursive: true, force: true });
     }
+  });
+
+  test('with the sidecar node options, the heap governor collects the old space when its garbage passes the slack', async (t) => {
+    const { client, clientPort, sHttp } = await startPair('governor', ['--heap-slack-mb', '1'], sidecarNodeOptions);
+    await client.waitForLog(released, 10_000);
+    assert.deepEqual(client.logs.filter((l) => l.includes('heap governor off')), []);
+    // Each reload replaces ~2,000 services; the old ones, long-lived enough to sit in the old space,
+    // become garbage there. Requests pass between the reloads.
+    for (let v = 2; v <= 6 && !client.logs.some((l) => l.includes('heap collected')); v++) {
+      await writeFile(client.snapshotPath, JSON.stringify(clientSnapshotWith(`c${v}`, clientPort, sHttp, 2000)));
+      process.kill(client.pid, 'SIGHUP');
+      await client.waitForLog(`"version":"c${v}"`, 10_000);
+      assert.deepEqual(await sendThrough(clientPort, 50), []);
+      await new Promise((r) => setTimeout(r, 1200));
+    }
+    const line = JSON.parse(await client.waitForLog('heap collected', 10_000)) as Record<string, unknown>;
+    t.diagnostic(JSON.stringify(line));
+    const before = line['oldSpaceMbBefore'] as number;
+    const after = line['oldSpaceMbAfter'] as number;
+    assert.equal(line['level'], 'debug');
+    assert.ok(typeof before === 'number' && typeof after === 'number' && typeof line['ms'] === 'number', JSON.stringify(line));
+    assert.ok(after < before - 1, `old space ${before} → ${after} MB`);
+    assert.deepEqual(await sendThrough(clientPort, 100), []);
+    assert.equal(client.proc.exitCode, null);
   });
 });

@@ -69,6 +69,8 @@ export interface StartProxyOptions {
   readonly extraArgs?: readonly string[];
   /** A command to run the proxy under, e.g. `['ip', 'netns', 'exec', NS]`. */
   readonly prefix?: readonly string[];
+  /** Options for node itself, before the script (e.g. `sidecarNodeOptions`); default none. */
+  readonly nodeOptions?: readonly string[];
   /** Default `--no-capture`; pass false to run the capture listeners. */
   readonly noCapture?: boolean;
 }
@@ -105,7 +107,7 @@ export async function startWeftProxy(o: StartProxyOptions): Promise<ProxyProcess
     await writeFile(snapshotPath, JSON.stringify(o.snapshot, null, 2));
     modeArgs = ['--snapshot', snapshotPath, '--cert', o.certPath, '--key', o.keyPath, '--ca', o.caPath];
   }
-  const args = [weftBin, 'proxy', ...modeArgs,
+  const args = [...(o.nodeOptions ?? []), weftBin, 'proxy', ...modeArgs,
     '--admin-port', '0', ...(o.noCapture === false ? [] : ['--no-capture']), '--log-level', 'debug', ...(o.extraArgs ?? [])];
   const prefix = o.prefix ?? [];
   const proc = prefix.length === 0

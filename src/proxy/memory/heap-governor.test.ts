@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createManualClock } from '../../core/clock.js';
+import { createHeapGovernor, exposedGc, v8OldSpaceUsed } from './heap-governor.js';
+import { defaultHeapSlackPolicy } from './heap-slack.js';
+
+const MB = 1024 * 1024;
+
+test('collects when the old space passes live + slack, then trims malloc, and counts it', () => {
+  const clock = createManualClock();
+  let used = 6 * MB;
+  const calls: string[] = [];
+  const g = createHeapGovernor({
+    clock,
+    oldSpaceUsed: () => used,
+    gc: () => {
+      calls.push('gc');
+      clock.advance(12);
+      used = 6.5 * MB;
+    },
+    mallocTrim: () => {
+      calls.push('trim');
+      return 1;
+    },
+  }, defaultHeapSlackPolicy);
+  assert.equal(g.check(), undefined, 'first sample');
+  for (const mb of [7, 8, 9]) {
+    used = mb * MB;
+    clock.advance(1000);
+    assert.equal(g.check(), undefined, `${mb} MB is within 6 + 3`);
+  }
+  used = 9.5 * MB;
+  clock.advance(1000);
+  const c = g.check();
+  assert.deepEqual(c, { usedBeforeBytes: 9.5 * MB, usedAfterBytes: 6.5 * MB, durationMs: 12 });
+  assert.deepEqual(calls, ['gc', 'trim']);
+  assert.deepEqual(g.stats(), { collections: 1, collectMsTotal: 12, liveBytes: 6.5 * MB });
+  // The next line is 6.5 + 3 MB, and not before 2 s have passed.
+  used = 12 * MB;
+  clock.advance(1000);
+  assert.equal(g.check(), undefined);
+  clock.advance(1000);
+  assert.ok(g.check() !== undefined);
+  assert.equal(g.stats().collections, 2);
+});
+
+test('exposedGc: the function when node has --expose-gc, a clear error when not', () => {
+  let ran = 0;
+  const found = exposedGc({ gc: () => ran++ });
+  assert.ok(found.ok);
+  found.value();
+  assert.equal(ran, 1);
+  const missing = exposedGc({});
+  assert.ok(!missing.ok && missing.error.code === 'WEFT_RUNTIME_UNAVAILABLE' && missing.error.message.includes('--expose-gc'));
+});
+
+test('v8OldSpaceUsed reads a plausible size from this process', () => {
+  const used = v8OldSpaceUsed();
+  assert.ok(used > 100_000 && used < 4096 * MB, String(used));
+});
