@@ -19,4 +19,4 @@
  * keeps the old generation near its live size instead of V8's live + 8 MB. No other code runs in a
  * sidecar, so the global `gc` is no hazard.
  */
-export const sidecarNodeOptions: readonly string[] = Object.freeze(['--max-semi-space-size=1', '--single-threaded-gc', '--expose-gc']);
+export const sidecarNodeOptions: readonly string[] = Object.freeze(['--max-semi-space-size=1', '--single-threaded-gc', '--v8-pool-size=1', '--expose-gc']);
