@@ -82,6 +82,12 @@ describe('HTTP/2 and gRPC through two proxies', () => {
     assert.match(seen, /^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
   });
 
+  test('the application gets the normalized :path that authorization matched; the query is kept as sent', async () => {
+    const r = await curl(['--path-as-is', `http://127.0.0.1:${h2Listen}/public/../%68ello/./x?q=/../y`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { path: string }).path, '/hello/x?q=/../y');
+  });
+
   test('large bodies both ways stream through (8 MiB up, 16 MiB down)', async () => {
     const file = join(pki.dir, 'upload.bin');
     const data = Buffer.alloc(8 << 20);

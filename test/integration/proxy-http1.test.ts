@@ -95,6 +95,20 @@ describe('HTTP/1.1, WebSocket and detection through two proxies', () => {
     assert.equal(body.headers['x-weft-peer'], undefined);
   });
 
+  test('the application gets the normalized path that authorization matched; the query is kept as sent', async () => {
+    const cases: Array<[string, string]> = [
+      ['/public/../admin?x=/../y', '/admin?x=/../y'],
+      ['/%61pi/./v1/', '/api/v1/'],
+      ['/plain/path?q=%2e', '/plain/path?q=%2e'],
+    ];
+    for (const [sent, seen] of cases) {
+      // --path-as-is: curl would otherwise resolve the dot segments itself.
+      const r = await run('curl', ['-sS', '--max-time', '10', '--path-as-is', `http://127.0.0.1:${httpListen}${sent}`]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as { url: string }).url, seen, sent);
+    }
+  });
+
   test('a kept-alive connection: the next request is judged by the policy in force after a reload', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const first = await get(agent, httpListen, '/orders');

@@ -12,4 +12,4 @@ export type {
 export { compileAuthorization, type CompiledAuthorization } from './compile-authorization.js';
 export { authorize, explainAuthorization } from './authorize.js';
 export { namespaceOfPrincipal, normalizePrincipal } from './principal.js';
-export { normalizeRequestPath } from './request-path.js';
+export { normalizeRequestPath, normalizeRequestTarget } from './request-path.js';

@@ -1,8 +1,10 @@
 /**
  * The path that authorization matches: the request target without its query string and fragment,
  * normalized the way Istio's default (`BASE`, RFC 3986) does, so that `/a/../admin`, `/./admin` or
- * `/%61dmin` cannot slip past a rule on `/admin`. The proxy should forward the same normalized path
- * to the application, so both agree on what was asked for.
+ * `/%61dmin` cannot slip past a rule on `/admin`. The proxy forwards the same normalized path to the
+ * application (`normalizeRequestTarget`), so that what was authorized is what the application serves:
+ * an application that resolved `/public/..%2F` or `/./admin` its own way could otherwise serve a path
+ * no rule was asked about.
  */
 
 /**
@@ -23,6 +25,33 @@ export function normalizeRequestPath(target: string): string {
   }
   const path = end === target.length ? target : target.slice(0, end);
   return needsWork ? slowNormalize(path) : path;
+}
+
+/**
+ * The request target to forward: an origin-form target (`/path?query`) with its path normalized as
+ * for matching and its query kept as received (a fragment, which has no place in a request, is
+ * dropped). Any other form (`*`, absolute- or authority-form) is returned as it is. Returns the input
+ * itself when nothing changes, which is the common case. The result holds only characters of the
+ * input, `/`, and the unreserved characters that percent-decoding yields, so it is as safe in a
+ * request line as the input was.
+ */
+export function normalizeRequestTarget(target: string): string {
+  if (target.charCodeAt(0) !== 47 /* / */) return target;
+  let end = target.length;
+  let hash = target.length;
+  for (let i = 0; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    if (c === 63 /* ? */ && end === target.length) end = i;
+    else if (c === 35 /* # */) {
+      hash = i;
+      if (end === target.length) end = i;
+      break;
+    }
+  }
+  const raw = target.slice(0, end);
+  const path = normalizeRequestPath(raw);
+  if (path === raw && hash === target.length) return target;
+  return path + target.slice(end, hash);
 }
 
 function isUnreserved(c: number): boolean {

@@ -34,6 +34,7 @@ import {
 import type { EngineCore } from './engine-core.js';
 import type { AuthzResultLabel } from '../metrics/index.js';
 import { traceIdOf, type AccessLog } from '../telemetry/index.js';
+import { normalizeRequestTarget } from '../../policy/authz/index.js';
 import type { HttpAuthzDecision, InboundConnection, RequestRecorder } from './engine-types.js';
 import { pickTarget, type OutboundServiceRuntime } from './outbound-service-runtime.js';
 
@@ -330,6 +331,9 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     }
 
     let target: UpstreamTarget | undefined;
+    // Inbound, the application gets the normalized target that authorization matched (Istio's
+    // default path normalization): `/public/../admin` arrives as `/admin`.
+    let forwardTarget: string | undefined;
     const inbound = this.inbound;
     if (inbound !== undefined) {
       const decision = this.authorize(inbound, head);
@@ -344,6 +348,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
         return;
       }
       target = this.appTarget;
+      forwardTarget = normalizeRequestTarget(head.target);
     } else {
       const service = this.service;
       target = service === undefined ? undefined : pickTarget(service);
@@ -419,7 +424,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
       this.requestScanner();
     }
     if (body !== undefined) this.bytesIn += body.length;
-    this.pendingOut = serializeRequestHead(head, edits, body);
+    this.pendingOut = serializeRequestHead(head, edits, body, forwardTarget);
     this.retryable = this.reqDone && !this.upgrade && IDEMPOTENT.has(head.method);
     this.state = S_CONNECTING;
     this.pool.acquire(target, this);

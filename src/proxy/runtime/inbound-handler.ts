@@ -25,6 +25,7 @@ import { peerSpiffeId } from '../tls/peer-identity.js';
 import type { Clock } from '../../core/clock.js';
 import type { AccessLog } from '../telemetry/access-log.js';
 import { traceIdOf } from '../telemetry/index.js';
+import { normalizeRequestTarget } from '../../policy/authz/index.js';
 import type { ErrorCode } from '../../core/errors.js';
 import { inboundEdgeLabels, type ProxyMetrics } from '../metrics/index.js';
 import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
@@ -289,7 +290,11 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     });
     // Set when the app failed before any response and the stream was answered here.
     let local: { readonly answer: LocalAnswer; readonly sent: number } | undefined;
-    forwardStream(stream, forwardableHeaders(headers, extra), session, (e) => {
+    const forwarded = forwardableHeaders(headers, extra);
+    // The application gets the normalized path that authorization matched, as on HTTP/1.1.
+    const normalized = normalizeRequestTarget(rawPath);
+    if (normalized !== rawPath) forwarded[':path'] = normalized;
+    forwardStream(stream, forwarded, session, (e) => {
       metrics.upstreamFailures.inc(['inbound', 'app_connect']);
       const answer = localAnswer(grpc, 'WEFT_PROXY_UPSTREAM_CONNECT');
       local = { answer, sent: respondLocally(stream, answer, `upstream connect error: ${e.message}`) };

@@ -82,6 +82,14 @@ describe('serializeRequestHead', () => {
     });
   }
 
+  test('a replacement target goes in the request line; the same target as received changes nothing', () => {
+    const head = req('GET /public/../admin?x=1 HTTP/1.1\r\nHost: x\r\nA: 1\r\n\r\n');
+    assert.equal(serializeRequestHead(head, none, undefined, '/admin?x=1').toString('latin1'), 'GET /admin?x=1 HTTP/1.1\r\nHost: x\r\nA: 1\r\n\r\n');
+    assert.equal(serializeRequestHead(head, none, undefined, head.target).toString('latin1'), 'GET /public/../admin?x=1 HTTP/1.1\r\nHost: x\r\nA: 1\r\n\r\n');
+    const absolute = req('GET http://a.example/p/./q HTTP/1.0\r\n\r\n');
+    assert.equal(serializeRequestHead(absolute, none, undefined, '/p/q').toString('latin1'), 'GET /p/q HTTP/1.0\r\nhost: a.example\r\n\r\n');
+  });
+
   test('body bytes already read go into the same buffer', () => {
     const out = serializeRequestHead(req('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n'), { remove: [], add: [['a', 'b']] }, Buffer.from('body'));
     assert.equal(out.toString('latin1'), 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\na: b\r\n\r\nbody');

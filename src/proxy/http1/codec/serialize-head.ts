@@ -125,15 +125,20 @@ function serializeGeneric(
  * The edited request head (+ optional body bytes already read) in ONE buffer, ready for one socket write.
  * Hop-by-hop headers are dropped (see HeadEdits); with keepUpgrade, Upgrade is kept and `connection: upgrade`
  * is sent unless `add` carries a Connection header. The request line is forwarded as received, except that
- * an absolute-form target is rewritten to origin-form (with `host: <authority>` when the request had no Host).
+ * an absolute-form target is rewritten to origin-form (with `host: <authority>` when the request had no Host),
+ * and that `target`, when given and different from the received one, replaces it (the inbound path sends
+ * the normalized target that authorization matched). The caller vouches for `target`: request-target
+ * characters only, no space, CR or LF.
  */
-export function serializeRequestHead(head: RequestHead, edits: HeadEdits, body?: Buffer): Buffer {
+export function serializeRequestHead(head: RequestHead, edits: HeadEdits, body?: Buffer, target?: string): Buffer {
+  const replaced = target !== undefined && target !== head.target ? target : undefined;
   if (head instanceof ParsedRequestHead) {
     // An absolute-form target goes upstream in origin-form (RFC 9112 §3.2.1), with its authority as Host.
-    const line = head.originForm === undefined ? undefined : `${head.method} ${head.originForm} HTTP/1.${head.versionMinor}\r\n`;
+    const sent = replaced ?? head.originForm;
+    const line = sent === undefined ? undefined : `${head.method} ${sent} HTTP/1.${head.versionMinor}\r\n`;
     return serializeParsed(head, head.upgrade, edits, body, line, head.missingHost);
   }
-  return serializeGeneric(`${head.method} ${head.target} HTTP/1.${head.versionMinor}`, head, edits, body);
+  return serializeGeneric(`${head.method} ${replaced ?? head.target} HTTP/1.${head.versionMinor}`, head, edits, body);
 }
 
 /** The edited response head (+ optional body bytes already read) in ONE buffer. The status line is forwarded as received. */
