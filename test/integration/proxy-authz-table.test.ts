@@ -35,6 +35,8 @@ const table: readonly Row[] = [
     ['web', { kind: 'http', path: '/a', expect: 403 }], ['web', { kind: 'grpc', method: 'Unary', expect: 7 }], ['web', { kind: 'tcp', expect: 'closed' }]] },
   { name: 'DENY a principal on a path prefix', names: 'prod/deny-admin', policies: [{ name: 'deny-admin', spec: { action: 'DENY', rules: [{ from: [{ source: { principals: [web] } }], to: [{ operation: { paths: ['/admin*'] } }] }] } }], probes: [
     ['web', { kind: 'http', path: '/admin/x', expect: 403 }], ['web', { kind: 'http', path: '/public', expect: 200 }], ['ops', { kind: 'http', path: '/admin/x', expect: 200 }],
+    // The path is normalized before matching (and forwarded normalized): dot segments and encoded letters do not slip past.
+    ['web', { kind: 'http', path: '/public/../admin/x', expect: 403 }], ['web', { kind: 'http', path: '/%61dmin/x?y=1', expect: 403 }], ['web', { kind: 'http', path: '/./admin', expect: 403 }],
     // Istio: a DENY rule with HTTP-only fields applied to TCP drops those fields, so it denies more, not less.
     ['web', { kind: 'tcp', expect: 'closed' }], ['ops', { kind: 'tcp', expect: 'open' }]] },
   { name: 'ALLOW one namespace: others are denied on every protocol', policies: [{ name: 'ops-only', spec: { action: 'ALLOW', rules: [{ from: [{ source: { namespaces: ['ops'] } }] }] } }], probes: [
