@@ -28,6 +28,14 @@ test('control mode needs a token file and a registration, not the file-mode opti
   assert.doesNotMatch(r.stderr, /--cert FILE is required/);
 });
 
+test('--heap-slack-mb takes a number of MB from 0 to 1024', async () => {
+  for (const bad of ['-1', 'lots', '2000']) {
+    const r = await run(['--snapshot', 's', '--cert', 'c', '--key', 'k', '--ca', 'a', '--heap-slack-mb', bad]);
+    assert.equal(r.code, 2, bad);
+    assert.match(r.stderr, /--heap-slack-mb must be a number of MB from 0 \(off\) to 1024/, bad);
+  }
+});
+
 test('control-mode options without a control plane are refused', async () => {
   const r = await run(['--token-file', 't', '--state-dir', '/tmp/x', '--snapshot', 's', '--cert', 'c', '--key', 'k', '--ca', 'a']);
   assert.equal(r.code, 2);
