@@ -207,6 +207,10 @@ export async function startWeftChain(
     // would wake that watch on every write (measured: ~2 % of a hop's CPU in the fs watcher).
     const snapDir = join(dir, 'weft-snapshots');
     mkdirSync(snapDir, { recursive: true });
+    // The same goes for the certificates: the proxy watches their directory for rotation, and they
+    // sit in `dir`; so the hops' logs go to a directory of their own, as a sidecar's would.
+    const logDir = join(dir, 'weft-logs');
+    mkdirSync(logDir, { recursive: true });
     const snap1 = join(snapDir, 'weft-hop1.snapshot.json');
     const snap2 = join(snapDir, 'weft-hop2.snapshot.json');
     writeFileSync(snap1, `${JSON.stringify(weftHop1Snapshot(ports), null, 2)}\n`);
@@ -214,11 +218,11 @@ export async function startWeftChain(
     // No capture listeners (15001/15006 would clash between the two hops); everything else at its default.
     const optional = ['--no-capture'].filter((f) => detected.help.includes(f));
     const start = async (name: string, snap: string, cert: string, key: string, listen: number): Promise<{ s: Started; admin: number }> => {
-      const log = join(dir, `weft-${name}.log`);
-      const out = join(dir, `weft-${name}.stdout`);
+      const log = join(logDir, `weft-${name}.log`);
+      const out = join(logDir, `weft-${name}.stdout`);
       const args = [...nodeOptions, weftCliPath(), 'proxy', '--snapshot', snap, '--cert', cert, '--key', key, '--ca', pki.caCert, '--admin-port', '0', ...optional];
       // If the command grows an access-log destination flag, log to a real file (what a sidecar would do).
-      if (/--access-log[ =]/.test(detected.help)) args.push('--access-log', join(dir, `weft-${name}.access.log`));
+      if (/--access-log[ =]/.test(detected.help)) args.push('--access-log', join(logDir, `weft-${name}.access.log`));
       const s = reg.start(`weft ${name}`, process.execPath, args, log, out);
       const ready = await waitWeftReady(s, out, log);
       await waitStarted(s, listen, log);
@@ -251,9 +255,9 @@ export async function startWeftChain(
           lines.push(`${name} /metrics unreadable: ${(e as Error).message}`);
         }
         // Access-log lines carry `duration_ms` (src/proxy/telemetry/access-log.ts); look on stdout and stderr.
-        accessLines += countLines(join(dir, `weft-${name}.stdout`), '"duration_ms"').matching;
-        accessLines += countLines(join(dir, `weft-${name}.log`), '"duration_ms"').matching;
-        accessLines += countLines(join(dir, `weft-${name}.access.log`), '"duration_ms"').matching;
+        accessLines += countLines(join(logDir, `weft-${name}.stdout`), '"duration_ms"').matching;
+        accessLines += countLines(join(logDir, `weft-${name}.log`), '"duration_ms"').matching;
+        accessLines += countLines(join(logDir, `weft-${name}.access.log`), '"duration_ms"').matching;
       }
       if (accessLines > 0) lines.push(`access-log lines written by both hops: ${fmtInt(accessLines)}`);
       else {
