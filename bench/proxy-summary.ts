@@ -41,10 +41,10 @@ export interface ConfigSummary {
 
 /** ` (anonymous a1 / a2, file-backed f1 / f2 MB)` for the target row, '' when the parts were not sampled. */
 function rssParts(h1: HopSummary | undefined, h2: HopSummary | undefined): string {
-  const parts = [h1?.peakAtRateAnonMb, h2?.peakAtRateAnonMb, h1?.peakAtRateFileMb, h2?.peakAtRateFileMb];
-  if (!parts.every((v) => v !== undefined && Number.isFinite(v))) return '';
-  const [a1, a2, f1, f2v] = parts as number[];
-  return ` (anonymous ${(a1 as number).toFixed(1)} / ${(a2 as number).toFixed(1)}, file-backed ${(f1 as number).toFixed(1)} / ${(f2v as number).toFixed(1)})`;
+  const mb = (v: number | undefined): string | undefined => (v !== undefined && Number.isFinite(v) ? v.toFixed(1) : undefined);
+  const [a1, a2, f1, f2] = [mb(h1?.peakAtRateAnonMb), mb(h2?.peakAtRateAnonMb), mb(h1?.peakAtRateFileMb), mb(h2?.peakAtRateFileMb)];
+  if (a1 === undefined || a2 === undefined || f1 === undefined || f2 === undefined) return '';
+  return ` (anonymous ${a1} / ${a2}, file-backed ${f1} / ${f2})`;
 }
 
 /** The anonymous / file-backed parts of the round whose fixed-rate peak was highest. */

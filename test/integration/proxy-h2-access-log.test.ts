@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { createTestPki, type TestPki } from '../support/pki.js';
 import { clientSnapshot, serverSnapshot, spiffe } from '../support/mesh-snapshots.js';
-import { eventually, run } from '../support/processes.js';
+import { curlH2, eventually } from '../support/processes.js';
 import { echoService, startGrpcApp, startH2App, type EchoMsg } from '../support/test-apps.js';
 import { freePort, startWeftProxy, type ProxyProcess } from '../support/weft-proxy-process.js';
 
@@ -131,7 +131,7 @@ describe('HTTP/2 and gRPC access-log lines on both proxies', () => {
     await pki?.cleanup();
   });
 
-  const curl = (args: string[]) => run('curl', ['-sS', '--http2-prior-knowledge', '--max-time', '10', ...args], { timeoutMs: 15_000 });
+  const curl = curlH2;
 
   function assertHop(line: Line, expected: Line): void {
     for (const [k, v] of Object.entries(expected)) assert.deepEqual(line[k], v, `${String(line['direction'])} ${k} in ${JSON.stringify(line)}`);

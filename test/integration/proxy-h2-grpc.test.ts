@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { createTestPki, type TestPki } from '../support/pki.js';
 import { clientSnapshot, serverSnapshot, spiffe } from '../support/mesh-snapshots.js';
-import { eventually, run } from '../support/processes.js';
+import { curlH2, eventually, run } from '../support/processes.js';
 import { echoService, startGrpcApp, startH2App, type EchoMsg } from '../support/test-apps.js';
 import { freePort, startWeftProxy, type ProxyProcess } from '../support/weft-proxy-process.js';
 
@@ -64,7 +64,7 @@ describe('HTTP/2 and gRPC through two proxies', () => {
     await pki?.cleanup();
   });
 
-  const curl = (args: string[]) => run('curl', ['-sS', '--http2-prior-knowledge', '--max-time', '10', ...args], { timeoutMs: 15_000 });
+  const curl = curlH2;
 
   test('curl --http2-prior-knowledge: 200, identity headers stripped and set from TLS, trailers pass', async () => {
     const r = await curl(['-H', 'x-forwarded-client-cert: By=evil;URI=spiffe://cluster.local/ns/x/sa/evil', '-H', 'x-weft-user: evil', '-H', 'te: trailers', '-i', `http://127.0.0.1:${h2Listen}/hello?q=1`]);

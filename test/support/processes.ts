@@ -23,6 +23,11 @@ export function run(cmd: string, args: readonly string[], options: { input?: str
   });
 }
 
+/** curl speaking HTTP/2 in clear text from the first byte (h2c prior knowledge), bounded at 10 s. */
+export function curlH2(args: readonly string[]): Promise<RunResult> {
+  return run('curl', ['-sS', '--http2-prior-knowledge', '--max-time', '10', ...args], { timeoutMs: 15_000 });
+}
+
 /** Waits until something accepts TCP connections on 127.0.0.1:port (bounded). */
 export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;

@@ -8,7 +8,6 @@ import type { ErrorCode } from '../../core/errors.js';
 import { wireStatusOf } from '../../core/status-map.js';
 import { H2_CANCEL, H2_FLAG_END_STREAM, H2_INTERNAL_ERROR, H2_NO_ERROR } from './lazy-http2.js';
 
-const END_STREAM = H2_FLAG_END_STREAM;
 const XFCC = 'x-forwarded-client-cert';
 
 export function isGrpc(headers: IncomingHttpHeaders): boolean {
@@ -130,7 +129,7 @@ export function forwardStream(
       up.close(H2_CANCEL);
       return;
     }
-    const endStream = (flags & END_STREAM) !== 0;
+    const endStream = (flags & H2_FLAG_END_STREAM) !== 0;
     try {
       down.respond(h, { endStream, waitForTrailers: !endStream });
     } catch (e) {

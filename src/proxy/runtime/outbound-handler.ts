@@ -226,12 +226,11 @@ export function createOutboundHandler(deps: OutboundDeps): OutboundHandler {
         edge.recordRequest(o.status, o.grpcStatus, 'none', (clock.monotonic() - started) / 1000);
       }
       if (!logOn) return;
-      const durationMs = clock.monotonic() - started;
-      if (local !== undefined) {
-        logOutboundStream(source, headers, grpc, durationMs, local.answer.status, local.answer.grpcStatus, o.bytesIn, local.sent, svc, ep, trace.traceId, local.code);
-      } else {
-        logOutboundStream(source, headers, grpc, durationMs, o.status, o.grpcStatus, o.bytesIn, o.bytesOut, svc, ep, trace.traceId, o.error === undefined ? undefined : 'WEFT_PROXY_UPSTREAM_RESET');
-      }
+      // The line says what the caller got: this proxy's answer when the peer failed before responding.
+      const status = local?.answer.status ?? o.status;
+      const grpcStatus = local?.answer.grpcStatus ?? o.grpcStatus;
+      const error = local?.code ?? (o.error === undefined ? undefined : 'WEFT_PROXY_UPSTREAM_RESET');
+      logOutboundStream(source, headers, grpc, clock.monotonic() - started, status, grpcStatus, o.bytesIn, local?.sent ?? o.bytesOut, svc, ep, trace.traceId, error);
     });
   }
 
