@@ -4,8 +4,8 @@
  * building entries (`if (log.enabled)`), so the hot path pays nothing.
  *
  * Lines are batched twice. Entries wait as they are (the caller's object) until `formatBatch` of
- * them are pending, then are formatted one after the other and encoded (UTF-8) into an off-heap batch
- * buffer; the buffer goes to the sink in one write when it passes `maxBufferBytes` or when the flush
+ * them are pending, then are encoded one after the other, as bytes, straight into an off-heap batch
+ * buffer (`access-log-encoder.ts`); the buffer goes to the sink in one write when it passes `maxBufferBytes` or when the flush
  * timer (armed by the first line of a batch) fires. Formatting in runs is the cheaper way at a
  * sidecar's usual rates: one request per wake-up finds the formatter's code and data cold in the
  * CPU's caches, and a perf profile at 1,000 req/s put the log at 8 % of a hop's CPU, against ~1 µs a
@@ -17,6 +17,8 @@
  * `flush()` and `close()` write whatever is buffered even while the sink is blocked (the stream
  * queues it), so nothing logged before a shutdown is lost.
  */
+
+import { createAccessLogEncoder, maxEncodedBytes } from './access-log-encoder.js';
 
 export type AccessLogProtocol = 'http' | 'grpc' | 'tcp';
 
@@ -102,122 +104,23 @@ export const disabledAccessLog: AccessLog = Object.freeze({
 });
 
 /**
- * Formats entries as JSON lines (with trailing newline); field order is fixed, absent fields omitted.
- * Built by hand rather than through an object and `JSON.stringify`: it runs once per request when
- * logging is on, and was 3–4 % of a busy sidecar's CPU. Each formatter keeps the text of the current
- * second of the timestamp, and the rendered text of the last direction/protocol pair and of the last
- * run of connection-level fields (source and destination identities and addresses, upstream): they
- * are the same for every request of a connection, so most lines reuse them as they are.
- * `access-log.property.test.ts` holds the output to exactly what `JSON.stringify` of the same fields gives.
+ * Formats entries as JSON lines (with trailing newline), exactly as `JSON.stringify` of the fields in
+ * their fixed order, absent fields omitted; for tools and tests. The log itself encodes lines
+ * straight into its batch buffer (`access-log-encoder.ts`).
  */
 export function createAccessLogFormatter(): (entry: AccessLogEntry) => string {
-  let isoSecond = Number.NaN;
-  let isoPrefix = ''; // `2026-11-22T02:38:55.` for the second in isoSecond
-  const isoTime = (time: number): string => {
-    const ms = Math.trunc(time); // as Date does (TimeClip truncates toward zero)
-    const second = Math.floor(ms / 1000);
-    if (second !== isoSecond) {
-      const full = new Date(second * 1000).toISOString();
-      // Years outside 0000–9999 give a longer form: format those exactly, without the cache.
-      if (full.length !== 24) return new Date(ms).toISOString();
-      isoSecond = second;
-      isoPrefix = full.slice(0, 20);
-    }
-    const millis = ms - second * 1000;
-    return `${isoPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
-  };
-  // `"direction":…,"protocol":…` of the last entry.
-  let lastDirection: string | undefined;
-  let lastProtocol: string | undefined;
-  let kindText = '';
-  // `,"source_principal":…` up to `,"upstream_address":…` of the last entry (each field optional).
-  let lastSp: string | undefined;
-  let lastSa: string | undefined;
-  let lastDs: string | undefined;
-  let lastDw: string | undefined;
-  let lastDn: string | undefined;
-  let lastDp: string | undefined;
-  let lastUa: string | undefined;
-  let peersText = '';
-  let havePeers = false;
+  const encode = createAccessLogEncoder();
+  let scratch = Buffer.alloc(4096);
   return (e) => {
-    if (e.direction !== lastDirection || e.protocol !== lastProtocol || kindText === '') {
-      lastDirection = e.direction;
-      lastProtocol = e.protocol;
-      kindText = `${str('', 'direction', e.direction)},${str('', 'protocol', e.protocol)}`;
-    }
-    const sp = e.sourcePrincipal;
-    const sa = e.sourceAddress;
-    const ds = e.destinationService;
-    const dw = e.destinationWorkload;
-    const dn = e.destinationNamespace;
-    const dp = e.destinationPrincipal;
-    const ua = e.upstreamAddress;
-    if (!havePeers || sp !== lastSp || sa !== lastSa || ds !== lastDs || dw !== lastDw || dn !== lastDn || dp !== lastDp || ua !== lastUa) {
-      havePeers = true;
-      lastSp = sp;
-      lastSa = sa;
-      lastDs = ds;
-      lastDw = dw;
-      lastDn = dn;
-      lastDp = dp;
-      lastUa = ua;
-      peersText =
-        str(',', 'source_principal', sp) +
-        str(',', 'source_address', sa) +
-        str(',', 'destination_service', ds) +
-        str(',', 'destination_workload', dw) +
-        str(',', 'destination_namespace', dn) +
-        str(',', 'destination_principal', dp) +
-        str(',', 'upstream_address', ua);
-    }
-    // Direction and protocol are always there, so every later field starts with a comma.
-    const out =
-      (isDateValue(e.startTime) ? `{"time":"${isoTime(e.startTime)}",` : '{') +
-      kindText +
-      str(',', 'method', e.method) +
-      str(',', 'path', e.path) +
-      str(',', 'authority', e.authority) +
-      num('status', e.status) +
-      num('grpc_status', e.grpcStatus) +
-      num('duration_ms', Math.round(e.durationMs * 1000) / 1000) +
-      num('bytes_in', e.bytesIn) +
-      num('bytes_out', e.bytesOut) +
-      peersText +
-      str(',', 'authz', e.authz) +
-      str(',', 'authz_policy', e.authzPolicy) +
-      str(',', 'trace_id', e.traceId) +
-      str(',', 'error', e.error);
-    return `${out}}\n`;
+    const need = maxEncodedBytes(e);
+    if (scratch.length < need) scratch = Buffer.alloc(need);
+    return scratch.toString('utf8', 0, encode(e, scratch, 0));
   };
 }
 
 /** One entry as a JSON line, for one-off use (tests, tools); a log keeps its own formatter. */
 export function formatAccessLogLine(e: AccessLogEntry): string {
   return createAccessLogFormatter()(e);
-}
-
-// Characters JSON.stringify escapes: '"', backslash, control characters and lone surrogates.
-// eslint-disable-next-line no-control-regex -- control characters are what must be found
-const needsEscape = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/** `<sep>"name":"value"` with JSON escaping, or '' when the field is absent. */
-function str(sep: string, name: string, v: string | undefined): string {
-  if (v === undefined) return '';
-  // The common case (nothing to escape) costs one test of a precompiled regex.
-  const text = needsEscape.test(v) ? JSON.stringify(v) : `"${v}"`;
-  return `${sep}"${name}":${text}`;
-}
-
-/** Within the range `Date` can represent (±8.64e15 ms); outside it `toISOString()` throws. */
-function isDateValue(ms: number): boolean {
-  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
-}
-
-/** `,"name":value`, or '' when the field is absent (non-finite numbers are `null`, as in JSON.stringify). */
-function num(name: string, v: number | undefined): string {
-  if (v === undefined) return '';
-  return `,"${name}":${Number.isFinite(v) ? String(v) : 'null'}`;
 }
 
 /** Creates an enabled access log writing to `sink`. */
@@ -236,7 +139,7 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
   let blocked = false;
   let closed = false;
   let dropped = 0;
-  const format = createAccessLogFormatter();
+  const encodeLine = createAccessLogEncoder();
   // Entries not formatted yet (at most formatBatch - 1 between calls), oldest first.
   const waiting: AccessLogEntry[] = [];
 
@@ -261,13 +164,12 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
 
   /** Formats one entry into the batch, or drops it while the sink is blocked and too much waits. */
   const encode = (entry: AccessLogEntry): void => {
-    const line = format(entry);
-    if (blocked && used + line.length > maxPendingBytes) {
+    const end = encodeLine(entry, room(maxEncodedBytes(entry)), used);
+    if (blocked && end > maxPendingBytes) {
       dropped++;
       return;
     }
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    used += room(3 * line.length).write(line, used, 'utf8');
+    used = end;
   };
   /** Formats every waiting entry, in order. */
   const encodeWaiting = (): void => {
