@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createManualClock } from '../../core/clock.js';
-import { createHeapGovernor, exposedGc, v8OldSpaceUsed } from './heap-governor.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createHeapGovernor, eventLoopBusyShare, exposedGc, v8OldSpaceUsed } from './heap-governor.js';
 import { defaultHeapSlackPolicy } from './heap-slack.js';
 
 const MB = 1024 * 1024;
@@ -42,6 +43,36 @@ test('collects when the old space passes live + slack, then trims malloc, and co
   clock.advance(1000);
   assert.ok(g.check() !== undefined);
   assert.equal(g.stats().collections, 2);
+});
+
+test('a busy event loop holds the collection back until the loop is quiet again', () => {
+  const clock = createManualClock();
+  let used = 6 * MB;
+  let busy = 0;
+  let gcs = 0;
+  const g = createHeapGovernor({ clock, oldSpaceUsed: () => used, loopUtilization: () => busy, gc: () => void gcs++ }, defaultHeapSlackPolicy);
+  g.check();
+  used = 12 * MB;
+  busy = 0.95;
+  for (let i = 0; i < 5; i++) {
+    clock.advance(1000);
+    assert.equal(g.check(), undefined, 'saturated: no forced collection');
+  }
+  busy = 0.08;
+  clock.advance(1000);
+  assert.ok(g.check() !== undefined, 'quiet again: the garbage is collected');
+  assert.equal(gcs, 1);
+});
+
+test('eventLoopBusyShare: near 1 across a blocking stretch, low across a wait', async () => {
+  const share = eventLoopBusyShare();
+  const until = performance.now() + 80;
+  while (performance.now() < until) {
+    // the loop is busy: this callback has not returned
+  }
+  assert.ok(share() > 0.9, 'blocked for 80 ms');
+  await sleep(200);
+  assert.ok(share() < 0.5, 'waited on a timer');
 });
 
 test('exposedGc: the function when node has --expose-gc, a clear error when not', () => {

@@ -5,6 +5,7 @@
  * `gc`, which node exposes with `--expose-gc`, one of the sidecar's launch options
  * (sidecar-node-options.ts); without it the governor does not start and says why.
  */
+import { performance } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { Clock } from '../../core/clock.js';
 import { weftError } from '../../core/errors.js';
@@ -18,6 +19,8 @@ export interface HeapGovernorDeps {
   readonly oldSpaceUsed: () => number;
   /** Gives malloc's free pages back; optional. */
   readonly mallocTrim?: () => number;
+  /** The share of the time since its last call that the event loop was busy; optional (then never busy). */
+  readonly loopUtilization?: () => number;
   readonly clock: Clock;
 }
 
@@ -47,7 +50,7 @@ export function createHeapGovernor(deps: HeapGovernorDeps, policy: HeapSlackPoli
   return {
     check() {
       const used = deps.oldSpaceUsed();
-      const d = decideHeapSlack(state, used, deps.clock.monotonic(), policy);
+      const d = decideHeapSlack(state, used, deps.clock.monotonic(), policy, deps.loopUtilization?.() ?? 0);
       state = d.state;
       if (!d.collect) return undefined;
       const t0 = deps.clock.monotonic();
@@ -61,6 +64,17 @@ export function createHeapGovernor(deps: HeapGovernorDeps, policy: HeapSlackPoli
       return { usedBeforeBytes: used, usedAfterBytes: after, durationMs: t1 - t0 };
     },
     stats: () => ({ collections, collectMsTotal, liveBytes: state.liveBytes ?? null }),
+  };
+}
+
+/** A `loopUtilization` for the governor: node's event-loop utilization since the previous call. */
+export function eventLoopBusyShare(): () => number {
+  let last = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const share = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    return share;
   };
 }
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { afterCollection, decideHeapSlack, defaultHeapSlackPolicy, initialHeapSlackState, nextAllowedAtMs, slackBytes, type HeapSlackPolicy } from './heap-slack.js';
 
 const MB = 1024 * 1024;
-const policy: HeapSlackPolicy = { minSlackBytes: 3 * MB, slackRatio: 0.5, minIntervalMs: 2000, maxTimeShare: 0.01 };
+const policy: HeapSlackPolicy = { minSlackBytes: 3 * MB, slackRatio: 0.5, minIntervalMs: 2000, maxTimeShare: 0.01, maxLoopUtilization: 0.5 };
 
 test('the first sample sets the live estimate and never collects', () => {
   const d = decideHeapSlack(initialHeapSlackState, 40 * MB, 0, policy);
@@ -50,6 +50,16 @@ test('collections are spaced by the minimum interval and by their own cost', () 
   assert.equal(nextAllowedAtMs(initialHeapSlackState, policy), Number.NEGATIVE_INFINITY);
 });
 
+test('a busy event loop defers the collection; the live estimate still follows', () => {
+  const s = afterCollection(6 * MB, 0, 10);
+  assert.equal(decideHeapSlack(s, 20 * MB, 10_000, policy, 0.9).collect, false, 'busy 90 % of the interval');
+  assert.equal(decideHeapSlack(s, 20 * MB, 10_000, policy, 0.51).collect, false);
+  assert.equal(decideHeapSlack(s, 20 * MB, 10_000, policy, 0.5).collect, true, 'exactly the limit is not busy');
+  assert.equal(decideHeapSlack(s, 20 * MB, 10_000, policy, 0.1).collect, true, "a sidecar's usual load");
+  assert.equal(decideHeapSlack(s, 20 * MB, 10_000, policy, Number.NaN).collect, true, 'an unknown share does not block');
+  assert.equal(decideHeapSlack(s, 4 * MB, 10_000, policy, 0.9).state.liveBytes, 4 * MB);
+});
+
 test('nonsense samples change nothing', () => {
   const s = afterCollection(6 * MB, 0, 10);
   for (const used of [Number.NaN, -1, Number.POSITIVE_INFINITY]) {
@@ -60,6 +70,6 @@ test('nonsense samples change nothing', () => {
 });
 
 test('the default policy is the documented one', () => {
-  assert.deepEqual({ ...defaultHeapSlackPolicy }, { minSlackBytes: 3 * MB, slackRatio: 0.5, minIntervalMs: 2000, maxTimeShare: 0.01 });
+  assert.deepEqual({ ...defaultHeapSlackPolicy }, { minSlackBytes: 3 * MB, slackRatio: 0.5, minIntervalMs: 2000, maxTimeShare: 0.01, maxLoopUtilization: 0.5 });
   assert.ok(Object.isFrozen(defaultHeapSlackPolicy));
 });

@@ -7,6 +7,13 @@
  * objects held between full GCs, more than its whole live heap, and it is resident. Collecting when
  * the garbage passes a smaller slack keeps the heap near its live size; a full collection of a
  * sidecar's heap takes ~10 ms, so at most one every few seconds costs well under 1 % of a core.
+ *
+ * Not while the proxy is busy: when its event loop was active for more than `maxLoopUtilization` of
+ * the last interval, the sample only updates the live estimate. Under load V8's own incremental
+ * collector runs often anyway, a forced collection is a 20–30 ms stop of every connection, and,
+ * measured under wrk, each one made V8 deoptimize the proxy's hottest functions (reason "weak
+ * objects"), which then ran unoptimized until recompiled. The memory the governor is for is the one
+ * held at a sidecar's usual, moderate rates (1,000 req/s is ~10 % of a hop's loop).
  */
 
 export interface HeapSlackPolicy {
@@ -18,6 +25,8 @@ export interface HeapSlackPolicy {
   readonly minIntervalMs: number;
   /** Collections take at most this share of the time: after one that took D ms, the next waits D / share ms at least. */
   readonly maxTimeShare: number;
+  /** No collection when the event loop was busy more than this share of the last sampling interval. */
+  readonly maxLoopUtilization: number;
 }
 
 export const defaultHeapSlackPolicy: HeapSlackPolicy = Object.freeze({
@@ -25,6 +34,7 @@ export const defaultHeapSlackPolicy: HeapSlackPolicy = Object.freeze({
   slackRatio: 0.5,
   minIntervalMs: 2000,
   maxTimeShare: 0.01,
+  maxLoopUtilization: 0.5,
 });
 
 export interface HeapSlackState {
@@ -58,13 +68,17 @@ export interface HeapSlackDecision {
   readonly state: HeapSlackState;
 }
 
-/** Takes one sample of the old space's used bytes at monotonic time `nowMs`: collect now or not. */
-export function decideHeapSlack(state: HeapSlackState, usedBytes: number, nowMs: number, policy: HeapSlackPolicy): HeapSlackDecision {
+/**
+ * Takes one sample of the old space's used bytes at monotonic time `nowMs`, with the share of the
+ * interval since the last sample that the event loop was busy (0 when unknown): collect now or not.
+ */
+export function decideHeapSlack(state: HeapSlackState, usedBytes: number, nowMs: number, policy: HeapSlackPolicy, loopUtilization = 0): HeapSlackDecision {
   if (!Number.isFinite(usedBytes) || usedBytes < 0) return { collect: false, state };
   const liveBytes = state.liveBytes === undefined ? usedBytes : Math.min(state.liveBytes, usedBytes);
   const next: HeapSlackState = liveBytes === state.liveBytes ? state : { ...state, liveBytes };
   const over = usedBytes > liveBytes + slackBytes(liveBytes, policy);
-  return { collect: over && nowMs >= nextAllowedAtMs(next, policy), state: next };
+  const idleEnough = !(loopUtilization > policy.maxLoopUtilization);
+  return { collect: over && idleEnough && nowMs >= nextAllowedAtMs(next, policy), state: next };
 }
 
 /** The state after a collection that left `usedAfterBytes` in the old space and took `durationMs`. */
