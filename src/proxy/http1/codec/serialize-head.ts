@@ -1,5 +1,5 @@
 // Head serialization for forwarding: the start line and the kept header lines are copied from the parsed
-// bytes by range, added headers are written after them, and any body bytes already read go last, all
+// bytes by range (never through a string of the head), added headers are written after them, and any body bytes already read go last, all
 // into ONE buffer so the engine does one socket write per message.
 import type { ParsedHead} from './parsed-head.js';
 import { FIELD_STRIDE, ParsedRequestHead, ParsedResponseHead, hasPrefixIgnoringCase, sameNameIgnoringCase } from './parsed-head.js';
@@ -52,9 +52,11 @@ function serializeParsed(
   const keepUpgrade = edits.keepUpgrade === true;
   const listed = head.connectionOptions ? connectionOptions(head) : undefined;
 
-  // The kept lines as slices of the head's string (adjacent lines merged, so typically one or two
-  // slices), then the added lines and the blank line: one string, written with one native call.
-  let out = startLine ?? '';
+  // The kept lines as byte ranges of the head (adjacent lines merged, so typically one or two runs),
+  // copied from the parsed bytes; then the added lines and the blank line. No string of the head is
+  // built: the output is assembled in the one buffer that is written.
+  const runs = keptRuns;
+  runs.length = 0;
   let runStart = startLine === undefined ? 0 : head.startLineEnd;
   let runEnd = head.startLineEnd;
   for (let i = 0; i < fields.length; i += FIELD_STRIDE) {
@@ -74,23 +76,32 @@ function serializeParsed(
     if (drop) continue;
     const lineStart = i === 0 ? head.startLineEnd : fields[i - 1]!;
     if (lineStart !== runEnd) {
-      out += text.slice(runStart, runEnd);
+      runs.push(runStart, runEnd);
       runStart = lineStart;
     }
     runEnd = fields[i + 4]!;
   }
-  out += text.slice(runStart, runEnd);
-  if (host !== undefined) out += `host: ${host}\r\n`;
-  for (const [name, value] of edits.add) out += checkedLine(name, value);
-  if (keepUpgrade && upgrade !== undefined && !hasConnectionHeader(edits.add)) out += 'connection: upgrade\r\n';
-  out += '\r\n';
+  runs.push(runStart, runEnd);
+  let tail = '';
+  if (host !== undefined) tail += `host: ${host}\r\n`;
+  for (const [name, value] of edits.add) tail += checkedLine(name, value);
+  if (keepUpgrade && upgrade !== undefined && !hasConnectionHeader(edits.add)) tail += 'connection: upgrade\r\n';
+  tail += '\r\n';
 
-  if (body === undefined || body.length === 0) return Buffer.from(out, 'latin1');
-  const buf = Buffer.allocUnsafe(out.length + body.length);
-  const o = buf.write(out, 0, 'latin1');
-  body.copy(buf, o);
-  return buf;
+  let total = tail.length + (startLine === undefined ? 0 : startLine.length) + (body === undefined ? 0 : body.length);
+  for (let i = 0; i < runs.length; i += 2) total += runs[i + 1]! - runs[i]!;
+  const out = Buffer.allocUnsafe(total);
+  let o = startLine === undefined ? 0 : out.write(startLine, 0, 'latin1');
+  const source = head.source;
+  const base = head.start;
+  for (let i = 0; i < runs.length; i += 2) o += source.copy(out, o, base + runs[i]!, base + runs[i + 1]!);
+  o += out.write(tail, o, 'latin1');
+  if (body !== undefined && body.length > 0) body.copy(out, o);
+  return out;
 }
+
+/** The kept runs of the head being serialized, reused from call to call (start, end pairs). */
+const keptRuns: number[] = [];
 
 /** Fallback for heads the codec did not parse: rebuilt from their fields. */
 function serializeGeneric(
