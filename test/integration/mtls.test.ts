@@ -253,10 +253,19 @@ test('client sessions are resumed per peer and expected identities, never across
   const srv = await startServer(createTlsCredentials(material(await pki.issue(SERVER)), 'STRICT'));
   const client = createTlsCredentials(material(await pki.issue(CLIENT)), 'STRICT');
   const peer = { host: '127.0.0.1', port: srv.port, expectedIds: [SERVER] };
-  const a = await exchange(client.connect(peer));
+  // The connection's deadline (first certificate expiry) is the same whether the server certificate
+  // was shown (full handshake) or not (resumed: it comes from the session).
+  const deadlineOf = (s: ReturnType<typeof client.connect>): Promise<number | undefined> => once(s, 'secureConnect').then(() => client.connectionDeadline(s));
+  const sa = client.connect(peer);
+  const da = deadlineOf(sa);
+  const a = await exchange(sa);
   assert.match(a.reply ?? '', /reused=false/);
-  const b = await exchange(client.connect(peer));
+  const sb = client.connect(peer);
+  const db = deadlineOf(sb);
+  const b = await exchange(sb);
   assert.match(b.reply ?? '', new RegExp(`peer=${CLIENT} .*reused=true`));
+  assert.ok(Number.isFinite(await da), 'a full handshake has a deadline');
+  assert.equal(await db, await da, 'a resumed connection keeps the deadline of its session');
   // Another identity list for the same address must do a full handshake (and so the identity check).
   const other = await exchange(client.connect({ ...peer, expectedIds: ['spiffe://cluster.local/ns/default/sa/other'] }));
   assert.equal(other.reply, undefined);

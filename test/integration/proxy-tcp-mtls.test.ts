@@ -56,6 +56,21 @@ describe('opaque TCP and mutual TLS through two proxies', () => {
     assert.equal((await redisCli('STRLEN', 'big')).stdout.trim(), String(1 << 20));
   });
 
+  test('TCP tunnels after the first resume the TLS session with the server proxy', async () => {
+    // Each redis-cli call is a new connection, so a new mTLS tunnel: the first ones may do a full
+    // handshake (the TLS 1.3 ticket arrives after it), the later ones offer the ticket and resume.
+    for (let i = 0; i < 4; i++) assert.equal((await redisCli('PING')).stdout.trim(), 'PONG');
+    const dials = async (): Promise<Record<string, number>> => {
+      const stats = JSON.parse((await client.admin('/stats')).body) as { counters: Record<string, Record<string, number>> };
+      return stats.counters['weft_proxy_mesh_dials_total'] ?? {};
+    };
+    const d = await dials();
+    assert.ok((d['tcp,true'] ?? 0) >= 3, `resumed tunnels: ${JSON.stringify(d)}`);
+    assert.ok((d['tcp,false'] ?? 0) >= 1, `the first tunnel made a full handshake: ${JSON.stringify(d)}`);
+    const metrics = (await client.admin('/metrics')).body;
+    assert.match(metrics, /weft_proxy_mesh_dials_total\{protocol="tcp",resumed="true"\} \d+/);
+  });
+
   const sClient = (extra: string[]) => run('openssl', ['s_client', '-connect', `127.0.0.1:${serverListen}`, '-CAfile', pki.caPath, '-ign_eof', ...extra], { input: 'PING\r\nQUIT\r\n', timeoutMs: 8000 });
 
   test('the client proxy writes one JSON access-log line per TCP connection (on for this workload)', async () => {

@@ -29,6 +29,7 @@ export interface ShellMetrics {
   readonly snapshotLoads: CounterFamily;
   readonly unexpectedErrors: CounterFamily;
   readonly connections: CounterFamily;
+  readonly meshDials: CounterFamily;
   /** Prometheus text format of every family. */
   render(): string;
   /** Plain JSON-able counters for /stats. */
@@ -64,6 +65,7 @@ export function createShellMetrics(): ShellMetrics {
     snapshotLoads: family('weft_proxy_snapshot_loads_total', 'Snapshot loads, by result (applied, rejected, unchanged).', ['result']),
     unexpectedErrors: family('weft_proxy_unexpected_errors_total', 'Errors nothing expected; logged and counted, never fatal.', ['where']),
     connections: family('weft_proxy_connections_total', 'Accepted connections, by listener kind and protocol.', ['listener', 'protocol']),
+    meshDials: family('weft_proxy_mesh_dials_total', 'mTLS connections opened to peer proxies for TCP tunnels and HTTP/2 sessions, by protocol and whether the TLS session was resumed.', ['protocol', 'resumed']),
   };
   return {
     ...m,

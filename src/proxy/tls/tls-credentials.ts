@@ -10,6 +10,7 @@ import type { Clock } from '../../core/clock.js';
 import { createSystemClock } from '../../core/system-clock.js';
 import type { MtlsMode } from '../snapshot/proxy-snapshot.js';
 import type { IdentityMaterial } from './identity-material.js';
+import { meshConnectionDeadline } from './connection-expiry.js';
 import { createSessionCache, type SessionCache } from './session-cache.js';
 import { spiffeIdFromSubjectAltName } from './subject-alt-name.js';
 import { classifyTlsError, tlsError, type TlsFailureReason } from './tls-errors.js';
@@ -65,6 +66,12 @@ export interface TlsCredentials {
   clientOptions(peer: PeerTarget): tls.ConnectionOptions;
   /** `tls.connect(clientOptions(peer))`, keeping the session tickets the server sends for reuse. */
   connect(peer: PeerTarget): tls.TLSSocket;
+  /**
+   * When a socket from `connect` must close: the first of its two certificates' expiries (see
+   * `meshConnectionDeadline`). A resumed session shows no server certificate; its expiry is the one
+   * stored with the session when it was first made.
+   */
+  connectionDeadline(socket: tls.TLSSocket): number | undefined;
   /** Installs new material for new connections; clears cached sessions; notifies listeners. */
   update(material: IdentityMaterial): void;
   /** Called after every `update`; returns an unsubscribe function. */
@@ -107,6 +114,9 @@ export function createTlsCredentials(initial: IdentityMaterial, mode: MtlsMode, 
     }
     return check;
   };
+
+  // The expiry stored with the session each `connect` offered (for `connectionDeadline` when it resumes).
+  const offeredNotAfter = new WeakMap<tls.TLSSocket, number>();
 
   const sessionKey = (peer: PeerTarget): string => `${peer.host}|${peer.port}|${peer.expectedIds.join(',')}|${(peer.alpn ?? MESH_ALPN).join(',')}`;
 
@@ -181,6 +191,7 @@ export function createTlsCredentials(initial: IdentityMaterial, mode: MtlsMode, 
       const key = sessionKey(peer);
       // Resumed: the server certificate is not sent again, so its expiry comes from the session used.
       const resumedNotAfter = sessions.notAfterOf(key) ?? 0;
+      offeredNotAfter.set(socket, resumedNotAfter);
       socket.on('session', (session: Buffer) => {
         // A ticket that arrives after a rotation belongs to the old certificate: resuming it would
         // present that certificate again (and be refused once it expires). Keep only current ones.
@@ -192,6 +203,9 @@ export function createTlsCredentials(initial: IdentityMaterial, mode: MtlsMode, 
         else if (isExpectedPeer(peerSpiffeId(socket), peer.expectedIds)) sessions.set(key, session, Math.min(certNotAfter(socket), ownNotAfter));
       });
       return socket;
+    },
+    connectionDeadline(socket) {
+      return meshConnectionDeadline(socket, socket.isSessionReused() ? offeredNotAfter.get(socket) : undefined);
     },
     update(next) {
       const nextContext = buildContext(next);
