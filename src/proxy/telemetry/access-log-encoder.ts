@@ -14,7 +14,7 @@
  * The output is exactly `JSON.stringify` of the same fields in the same order
  * (`access-log.property.test.ts` holds it to that).
  */
-import type { AccessLogEntry } from './access-log.js';
+import type { AccessLogEntry } from './access-log-entry.js';
 
 /** Writes `entry` as one JSON line (with its newline) at `pos`; returns the new end. */
 export type AccessLogEncoder = (entry: AccessLogEntry, buf: Buffer, pos: number) => number;
