@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createManualClock } from '../../core/clock.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createManualClock } from '../../core/clock.js';
 import { createHeapGovernor, eventLoopBusyShare, exposedGc, v8OldSpaceUsed } from './heap-governor.js';
 import { defaultHeapSlackPolicy } from './heap-slack.js';
 

@@ -21,22 +21,19 @@ export type AccessLogEncoder = (entry: AccessLogEntry, buf: Buffer, pos: number)
 
 /** Bytes the line of `e` can take at most: fixed parts plus six per UTF-16 unit of its strings (`\u00XX`). */
 export function maxEncodedBytes(e: AccessLogEntry): number {
+  return FIXED_BOUND + 6 * (len(e.method) + len(e.path) + len(e.authority) + peerUnits(e) + len(e.authzPolicy) + len(e.traceId) + len(e.error));
+}
+
+/** UTF-16 units in the connection-level run of fields (identities, addresses, upstream). */
+function peerUnits(e: AccessLogEntry): number {
   return (
-    FIXED_BOUND +
-    6 *
-      (len(e.method) +
-        len(e.path) +
-        len(e.authority) +
-        len(e.sourcePrincipal) +
-        len(e.sourceAddress) +
-        len(e.destinationService) +
-        len(e.destinationWorkload) +
-        len(e.destinationNamespace) +
-        len(e.destinationPrincipal) +
-        len(e.upstreamAddress) +
-        len(e.authzPolicy) +
-        len(e.traceId) +
-        len(e.error))
+    len(e.sourcePrincipal) +
+    len(e.sourceAddress) +
+    len(e.destinationService) +
+    len(e.destinationWorkload) +
+    len(e.destinationNamespace) +
+    len(e.destinationPrincipal) +
+    len(e.upstreamAddress)
   );
 }
 
@@ -186,16 +183,7 @@ export function createAccessLogEncoder(): AccessLogEncoder {
   };
 
   const encodePeers = (e: AccessLogEntry): void => {
-    const need =
-      FIXED_BOUND +
-      6 *
-        (len(e.sourcePrincipal) +
-          len(e.sourceAddress) +
-          len(e.destinationService) +
-          len(e.destinationWorkload) +
-          len(e.destinationNamespace) +
-          len(e.destinationPrincipal) +
-          len(e.upstreamAddress));
+    const need = FIXED_BOUND + 6 * peerUnits(e);
     if (peers.length < need) peers = Buffer.alloc(need);
     let p = putOptional(peers, 0, K_SOURCE_PRINCIPAL, e.sourcePrincipal);
     p = putOptional(peers, p, K_SOURCE_ADDRESS, e.sourceAddress);

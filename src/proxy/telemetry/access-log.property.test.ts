@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createAccessLogFormatter, type AccessLogEntry } from './access-log.js';
+import { maxEncodedBytes } from './access-log-encoder.js';
 
 /** The plain way to write a line: an object in field order through JSON.stringify. */
 function reference(e: AccessLogEntry): string {
@@ -38,7 +39,12 @@ test('formatted lines are exactly what JSON.stringify gives for the same fields'
   fc.assert(fc.property(fc.array(entry, { minLength: 1, maxLength: 5 }), (entries) => {
     // One formatter across entries, as a log uses it: its per-second time cache must not leak between them.
     const format = createAccessLogFormatter();
-    for (const e of entries) assert.equal(format(e), reference(e));
+    for (const e of entries) {
+      const line = format(e);
+      assert.equal(line, reference(e));
+      // The log encodes into a buffer sized by this bound: a line longer than it would be cut short.
+      assert.ok(Buffer.byteLength(line, 'utf8') <= maxEncodedBytes(e), 'within the encoder bound');
+    }
   }), { seed: 20261122, numRuns: 2000 });
 });
 

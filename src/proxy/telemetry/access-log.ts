@@ -5,8 +5,8 @@
  *
  * Lines are batched twice. Entries wait as they are (the caller's object) until `formatBatch` of
  * them are pending, then are encoded one after the other, as bytes, straight into an off-heap batch
- * buffer (`access-log-encoder.ts`); the buffer goes to the sink in one write when it passes `maxBufferBytes` or when the flush
- * timer (armed by the first line of a batch) fires. Formatting in runs is the cheaper way at a
+ * buffer (`access-log-encoder.ts`); the buffer goes to the sink in one write when it passes
+ * `maxBufferBytes` or when the flush timer (armed by the first line of a batch) fires. Formatting in runs is the cheaper way at a
  * sidecar's usual rates: one request per wake-up finds the formatter's code and data cold in the
  * CPU's caches, and a perf profile at 1,000 req/s put the log at 8 % of a hop's CPU, against ~1 µs a
  * line when formatted back to back. The run is short (64 entries) so pending entries die young; the

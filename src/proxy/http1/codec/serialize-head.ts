@@ -1,6 +1,6 @@
 // Head serialization for forwarding: the start line and the kept header lines are copied from the parsed
-// bytes by range (never through a string of the head), added headers are written after them, and any body bytes already read go last, all
-// into ONE buffer so the engine does one socket write per message.
+// bytes by range (never through a string of the head), added headers are written after them, and any
+// body bytes already read go last, all into ONE buffer so the engine does one socket write per message.
 import type { ParsedHead} from './parsed-head.js';
 import { FIELD_STRIDE, ParsedRequestHead, ParsedResponseHead, hasPrefixIgnoringCase, sameNameIgnoringCase } from './parsed-head.js';
 import { checkedLine } from './header-line.js';
@@ -37,6 +37,9 @@ function hasConnectionHeader(add: ReadonlyArray<readonly [string, string]>): boo
   for (const [name] of add) if (name.toLowerCase() === 'connection') return true;
   return false;
 }
+
+/** The kept runs of the head being serialized, reused from call to call (start, end pairs). */
+const keptRuns: number[] = [];
 
 function serializeParsed(
   head: ParsedHead,
@@ -99,9 +102,6 @@ function serializeParsed(
   if (body !== undefined && body.length > 0) body.copy(out, o);
   return out;
 }
-
-/** The kept runs of the head being serialized, reused from call to call (start, end pairs). */
-const keptRuns: number[] = [];
 
 /** Fallback for heads the codec did not parse: rebuilt from their fields. */
 function serializeGeneric(
