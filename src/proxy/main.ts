@@ -36,7 +36,7 @@ interface ParsedArgs {
 const fileModeOptions = ['snapshot', 'cert', 'key', 'ca'] as const;
 const controlModeOptions = ['token-file', 'registration', 'distributor', 'state-dir', 'trust-domain'] as const;
 const valueOptions = new Set([...fileModeOptions, 'control-url', ...controlModeOptions, 'admin-port', 'admin-address', 'inbound-port', 'outbound-port', 'detect-timeout-ms', 'drain-ms', 'log-level', 'access-log', 'heap-slack-mb']);
-const flagOptions = new Set(['no-capture', 'no-watch', 'keep-startup-pages']);
+const flagOptions = new Set(['no-capture', 'no-watch', 'keep-startup-pages', 'no-mesh-mux']);
 
 function parseArgs(argv: readonly string[]): ParsedArgs {
   const values = new Map<string, string>();
@@ -138,6 +138,7 @@ export async function runProxyMain(io: ProxyIo): Promise<number> {
     random: createSystemRandom(),
     // One JSON line per request or TCP connection (stdout, or --access-log FILE), when the snapshot turns it on.
     accessLog,
+    meshMux: !args.flags.has('no-mesh-mux'),
   };
   const printErrors = (errors: readonly WeftError[]): void => {
     for (const e of errors) io.stderr.write(`weft proxy: ${e.code}: ${e.where === undefined ? '' : `${e.where}: `}${e.message}\n`);

@@ -35,6 +35,7 @@ export function proxyCommand(): Command {
       { name: 'outbound-port', value: 'PORT', description: 'Outbound capture port (default 15001).' },
       { name: 'no-capture', description: 'No capture listeners; explicit listeners from the snapshot only.' },
       { name: 'no-watch', description: 'Do not watch the snapshot file (SIGHUP still reloads).' },
+      { name: 'no-mesh-mux', description: 'Do not offer weft-mux to peer proxies: one mTLS connection per pooled HTTP/1.1 connection (by default one connection per peer carries them all as streams).' },
       { name: 'keep-startup-pages', description: 'Do not release the memory only start-up used (by default, 3 s after ready, the pages of node and its libraries that start-up alone touched are dropped: ~20 MB less RSS).' },
       { name: 'heap-slack-mb', value: 'MB', description: 'Collect the heap when its dead objects pass MB (or half the live size, if more); default 3, 0 leaves it to V8. Needs node --expose-gc, one of the sidecar launch options.' },
       { name: 'detect-timeout-ms', value: 'MS', description: 'How long protocol detection waits for the first bytes (default 200).' },

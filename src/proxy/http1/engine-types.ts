@@ -52,3 +52,24 @@ export interface InboundConnection {
   /** The workload's inbound access log (src/proxy/telemetry), when it is on. */
   readonly accessLog?: AccessLog;
 }
+
+/**
+ * The downstream side of an HTTP/1.1 session: an accepted socket (plaintext or TLS), or a stream of a
+ * `weft-mux` connection from a peer proxy (src/proxy/mux), which behaves like one.
+ */
+export interface ClientTransport {
+  write(data: Buffer): boolean;
+  end(): void;
+  destroy(): void;
+  pause(): void;
+  resume(): void;
+  isPaused(): boolean;
+  setNoDelay(noDelay?: boolean): void;
+  /** Calls `callback` (with the transport as `this`) after `ms`; used to bound a graceful close. */
+  setTimeout(ms: number, callback?: () => void): void;
+  readonly destroyed: boolean;
+  readonly remoteAddress?: string | undefined;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'drain' | 'end' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}

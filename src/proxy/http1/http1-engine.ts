@@ -5,14 +5,13 @@
  * connection to `serveOutbound` or `serveInbound`.
  */
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import type { Clock } from '../../core/clock.js';
 import type { ConnectionPool } from '../pool/connection-pool.js';
 import { defaultHeadLimits, type HeadLimits } from './codec/index.js';
 import { EngineCore } from './engine-core.js';
 import type { Random } from '../../core/random.js';
 import { createCryptoRandomBytes, createTraceIds, randomBytesFromRandom, type TraceIds } from '../telemetry/index.js';
-import type { InboundConnection } from './engine-types.js';
+import type { ClientTransport, InboundConnection } from './engine-types.js';
 import { Http1Session } from './http1-session.js';
 import type { OutboundServiceRuntime } from './outbound-service-runtime.js';
 
@@ -20,7 +19,7 @@ export interface Http1Engine {
   /** An application's plaintext HTTP/1.1 connection toward `service`; `initial` = bytes already read. */
   serveOutbound(client: Socket, initial: Buffer, service: OutboundServiceRuntime): void;
   /** A peer proxy's connection (TLS, ALPN weft-http1) or a plaintext one (PERMISSIVE) to one app port. */
-  serveInbound(peer: Socket | TLSSocket, initial: Buffer, conn: InboundConnection): void;
+  serveInbound(peer: ClientTransport, initial: Buffer, conn: InboundConnection): void;
   /** Stop taking new requests; resolves when in-flight requests are done or the deadline passes
    * (then the remaining connections are destroyed). */
   drain(deadlineMs: number): Promise<void>;

@@ -14,7 +14,6 @@
  * write() returns false, resume on 'drain', destroy the other side on close, never wait for 'drain'
  * on a destroyed socket).
  */
-import type { Socket } from 'node:net';
 import { wireStatusOf } from '../../core/status-map.js';
 import type { ErrorCode, WeftError } from '../../core/errors.js';
 import type { ConnectionPool, PoolWaiter } from '../pool/connection-pool.js';
@@ -35,7 +34,7 @@ import type { EngineCore } from './engine-core.js';
 import type { AuthzResultLabel } from '../metrics/index.js';
 import { traceIdOf, type AccessLog } from '../telemetry/index.js';
 import { normalizeRequestTarget } from '../../policy/authz/index.js';
-import type { HttpAuthzDecision, InboundConnection, RequestRecorder } from './engine-types.js';
+import type { ClientTransport, HttpAuthzDecision, InboundConnection, RequestRecorder } from './engine-types.js';
 import { pickTarget, type OutboundServiceRuntime } from './outbound-service-runtime.js';
 
 const S_HEAD = 0;
@@ -100,7 +99,7 @@ function framingCode(kind: 'none' | 'length' | 'chunked' | 'close'): number {
 }
 
 export class Http1Session implements PoolWaiter, UpstreamUser {
-  readonly client: Socket;
+  readonly client: ClientTransport;
   private readonly core: EngineCore;
   private readonly inbound: InboundConnection | undefined;
   private readonly service: OutboundServiceRuntime | undefined;
@@ -165,7 +164,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   /** Monotonic ms of the last finished request (for the idle sweep). */
   lastActive: number;
 
-  constructor(core: EngineCore, client: Socket, inbound: InboundConnection | undefined, service: OutboundServiceRuntime | undefined) {
+  constructor(core: EngineCore, client: ClientTransport, inbound: InboundConnection | undefined, service: OutboundServiceRuntime | undefined) {
     this.core = core;
     this.client = client;
     this.inbound = inbound;
@@ -930,6 +929,6 @@ function withName(names: ReadonlyArray<string>, name: string): ReadonlyArray<str
   return [...names, name];
 }
 
-function destroySocket(this: Socket): void {
+function destroySocket(this: ClientTransport): void {
   this.destroy();
 }

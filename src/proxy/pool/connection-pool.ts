@@ -16,8 +16,9 @@ import type { Clock } from '../../core/clock.js';
 import { weftError, type WeftError } from '../../core/errors.js';
 import { spiffeIdFromSubjectAltName } from '../tls/subject-alt-name.js';
 import { classifyTlsError, type TlsFailureReason } from '../tls/tls-errors.js';
-import { onBorrowedRead, UpstreamConnection, type UpstreamOwner } from './upstream-connection.js';
-import { armUpstreamExpiry, upstreamDeadline } from './upstream-expiry.js';
+import { MUX_ALPN, MuxSession } from '../mux/index.js';
+import { onBorrowedRead, setBorrowedReader, UpstreamConnection, type UpstreamOwner } from './upstream-connection.js';
+import { armMuxExpiry, armUpstreamExpiry, upstreamDeadline } from './upstream-expiry.js';
 import { expiredAtConnect } from '../tls/connection-expiry.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
@@ -38,8 +39,17 @@ export interface ConnectionPoolOptions {
   readonly connectTimeoutMs: number;
   /** The current client SecureContext (our certificate + the mesh CA), needed for TLS targets. */
   readonly secureContext?: () => SecureContext;
-  /** ALPN protocol offered to TLS targets; the server must select it. */
+  /** ALPN protocol offered to TLS targets; the server must select it (or `weft-mux`, see `mux`). */
   readonly alpn?: string;
+  /**
+   * Offer `weft-mux` before `alpn` to TLS targets: where the peer proxy takes it, one mTLS connection
+   * per peer carries every pooled connection as a stream (src/proxy/mux), and new pooled connections
+   * to that peer are streams opened without a handshake. A peer that picks `alpn` gets one TLS
+   * connection per pooled connection, as without this option.
+   */
+  readonly mux?: boolean;
+  /** A mux connection broke the protocol (it is closed). */
+  readonly onMuxProtocolError?: (reason: string, peer: string) => void;
   /** Told of every failed TLS handshake with its reason (e.g. `metrics.tlsHandshakeFailure('outbound', reason)`). */
   readonly onTlsFailure?: (reason: TlsFailureReason) => void;
   /** How often idle connections are swept; 0 = no timer (tests call `sweep()`). */
@@ -57,6 +67,10 @@ export interface ConnectionPoolStats {
   readonly resumedSessions: number;
   /** TLS sessions held for resumption (one per target key). */
   readonly cachedSessions: number;
+  /** Open mux connections taking new streams, mux connections dialed, and streams opened on them. */
+  readonly muxConnections: number;
+  readonly muxDials: number;
+  readonly muxStreams: number;
 }
 
 export interface ConnectionPool {
@@ -105,6 +119,12 @@ function notAfterOf(cert: PeerCertificate): number {
   return Number.isFinite(t) ? t : 0;
 }
 
+/** A mux connection to a peer proxy, and the identity its certificate proved. */
+interface MuxPeer {
+  readonly session: MuxSession;
+  readonly identity: string | undefined;
+}
+
 interface Queued {
   readonly target: UpstreamTarget;
   readonly waiter: PoolWaiter;
@@ -132,6 +152,14 @@ class Pool implements ConnectionPool, UpstreamOwner {
   dialFailures = 0;
   reuses = 0;
   resumedSessions = 0;
+  /** Usable mux connections by target key. */
+  private readonly muxPeers = new Map<string, MuxPeer>();
+  /** Keys with a dial in flight that may come back as a mux connection, and who waits for it. */
+  private readonly muxWaiting = new Map<string, PoolWaiter[]>();
+  /** Keys whose peer chose one TLS connection per pooled connection (no mux). */
+  private readonly noMux = new Set<string>();
+  muxDials = 0;
+  muxStreams = 0;
 
   constructor(readonly options: ConnectionPoolOptions) {
     const every = options.sweepIntervalMs ?? Math.max(250, Math.floor(options.idleTimeoutMs / 4));
@@ -147,7 +175,7 @@ class Pool implements ConnectionPool, UpstreamOwner {
       let conn = stack.pop();
       while (conn !== undefined) {
         this.idleCount--;
-        if (!conn.dead) {
+        if (!conn.dead && (conn.mux === undefined || conn.mux.usable)) {
           conn.uses++;
           conn.leased = true;
           this.reuses++;
@@ -155,6 +183,7 @@ class Pool implements ConnectionPool, UpstreamOwner {
           waiter.onPoolConnection(conn);
           return;
         }
+        if (!conn.dead) conn.destroy(); // a stream of a mux connection that takes no new streams
         conn = stack.pop();
       }
     }
@@ -165,6 +194,19 @@ class Pool implements ConnectionPool, UpstreamOwner {
     if (this.closed) {
       waiter.onPoolError(weftError('WEFT_PROXY_DRAINING', 'the connection pool is closed', target.label));
       return;
+    }
+    if (this.muxWanted(target)) {
+      const peer = this.muxPeers.get(target.key);
+      if (peer !== undefined && peer.session.usable) {
+        this.leaseStream(peer, target, waiter);
+        return;
+      }
+      // A dial to this peer is in flight: its mux connection (if it is one) serves this request too.
+      const waiting = this.muxWaiting.get(target.key);
+      if (waiting !== undefined) {
+        waiting.push(waiter);
+        return;
+      }
     }
     if (this.dialing >= this.options.maxConcurrentDials) {
       this.queue.push({ target, waiter });
@@ -178,7 +220,7 @@ class Pool implements ConnectionPool, UpstreamOwner {
     conn.leased = false;
     conn.user = undefined;
     this.leased--;
-    if (conn.dead || conn.retired || this.closed) {
+    if (conn.dead || conn.retired || this.closed || (conn.mux !== undefined && !conn.mux.usable)) {
       conn.destroy();
       return;
     }
@@ -251,6 +293,9 @@ class Pool implements ConnectionPool, UpstreamOwner {
     }
     this.idle.clear();
     this.idleCount = 0;
+    // Mux connections close once their leased streams are done.
+    for (const peer of [...this.muxPeers.values()]) peer.session.retire();
+    this.muxPeers.clear();
     const waiting = this.queue.splice(0);
     for (const q of waiting) q.waiter.onPoolError(weftError('WEFT_PROXY_DRAINING', 'the connection pool is closed', q.target.label));
   }
@@ -266,7 +311,66 @@ class Pool implements ConnectionPool, UpstreamOwner {
       reuses: this.reuses,
       resumedSessions: this.resumedSessions,
       cachedSessions: this.sessions.size,
+      muxConnections: this.muxPeers.size,
+      muxDials: this.muxDials,
+      muxStreams: this.muxStreams,
     };
+  }
+
+  private muxWanted(target: UpstreamTarget): boolean {
+    return this.options.mux === true && target.identities !== undefined && !this.noMux.has(target.key);
+  }
+
+  /** A new stream on `peer`'s mux connection, leased as a fresh pooled connection. */
+  private leaseStream(peer: MuxPeer, target: UpstreamTarget, waiter: PoolWaiter): void {
+    const stream = peer.session.openStream();
+    if (stream === undefined) {
+      this.muxPeers.delete(target.key);
+      this.acquireFresh(target, waiter);
+      return;
+    }
+    const conn = new UpstreamConnection(stream, target.key, this, undefined);
+    conn.peerIdentity = peer.identity;
+    conn.mux = peer.session;
+    conn.uses = 1;
+    conn.leased = true;
+    this.leased++;
+    this.muxStreams++;
+    waiter.onPoolConnection(conn);
+  }
+
+  /** A dial came back with `weft-mux`: the connection serves its waiter and everyone waiting on it. */
+  muxDialed(socket: TLSSocket, target: UpstreamTarget, waiter: PoolWaiter, identity: string | undefined, deadline: number | undefined, resumed: boolean): void {
+    const key = target.key;
+    const forget = (session: MuxSession): void => {
+      if (this.muxPeers.get(key)?.session === session) this.muxPeers.delete(key);
+    };
+    const session = new MuxSession(socket, {
+      role: 'client',
+      onUnusable: forget,
+      onClose: forget,
+      onProtocolError: (reason) => this.options.onMuxProtocolError?.(reason, target.label),
+    });
+    setBorrowedReader(socket, session);
+    armMuxExpiry(session, socket, deadline, this.options.clock);
+    const peer: MuxPeer = { session, identity };
+    if (!this.closed) this.muxPeers.set(key, peer);
+    this.muxDials++;
+    if (resumed) this.resumedSessions++;
+    const waiting = this.muxWaiting.get(key) ?? [];
+    this.muxWaiting.delete(key);
+    this.dialDone();
+    this.leaseStream(peer, target, waiter);
+    for (const w of waiting) this.acquireFresh(target, w);
+    if (this.closed) session.retire();
+  }
+
+  /** A dial offering mux came back with one TLS connection per pooled connection: waiters dial their own. */
+  muxRefused(target: UpstreamTarget): void {
+    this.noMux.add(target.key);
+    const waiting = this.muxWaiting.get(target.key);
+    this.muxWaiting.delete(target.key);
+    if (waiting !== undefined) for (const w of waiting) this.acquireFresh(target, w);
   }
 
   private dial(target: UpstreamTarget, waiter: PoolWaiter): void {
@@ -287,6 +391,8 @@ class Pool implements ConnectionPool, UpstreamOwner {
       return;
     }
     const secureContext = getContext();
+    const offerMux = this.muxWanted(target);
+    if (offerMux && !this.muxWaiting.has(target.key)) this.muxWaiting.set(target.key, []);
     if (secureContext !== this.sessionContext) {
       // A new certificate: sessions made under the old one would resume the old identity.
       this.sessions.clear();
@@ -304,7 +410,7 @@ class Pool implements ConnectionPool, UpstreamOwner {
       port: target.port,
       secureContext,
       minVersion: 'TLSv1.3',
-      ALPNProtocols: this.options.alpn === undefined ? [] : [this.options.alpn],
+      ALPNProtocols: [...(offerMux ? [MUX_ALPN] : []), ...(this.options.alpn === undefined ? [] : [this.options.alpn])],
       rejectUnauthorized: true,
       ...(cached === undefined ? {} : { session: cached.session }),
       checkServerIdentity: (_host: string, cert: PeerCertificate) => checkSpiffe(identities, cert, target.label),
@@ -344,10 +450,13 @@ class Pool implements ConnectionPool, UpstreamOwner {
     waiter.onPoolConnection(conn);
   }
 
-  dialFailed(waiter: PoolWaiter, error: WeftError): void {
+  dialFailed(target: UpstreamTarget, waiter: PoolWaiter, error: WeftError): void {
     this.dialFailures++;
+    const waiting = this.muxWaiting.get(target.key);
+    this.muxWaiting.delete(target.key);
     this.dialDone();
     waiter.onPoolError(error);
+    if (waiting !== undefined) for (const w of waiting) w.onPoolError(error);
   }
 }
 
@@ -409,7 +518,8 @@ class Dial {
   private readonly onSecure = (): void => {
     const s = this.socket as TLSSocket;
     const want = this.pool.options.alpn;
-    if (want !== undefined && s.alpnProtocol !== want) {
+    const mux = this.pool.options.mux === true && s.alpnProtocol === MUX_ALPN;
+    if (!mux && want !== undefined && s.alpnProtocol !== want) {
       this.fail(weftError('WEFT_TLS_HANDSHAKE', `upstream did not accept ALPN ${want}`, this.target.label));
       return;
     }
@@ -420,6 +530,15 @@ class Dial {
       this.fail(weftError('WEFT_TLS_HANDSHAKE', `TLS handshake with ${this.target.label} failed: ${expired.message}${s.isSessionReused() ? ' (resumed session)' : ''}`, this.target.label));
       return;
     }
+    if (mux) {
+      this.finished = true;
+      this.cleanup();
+      const resumed = s.isSessionReused();
+      const identity = resumed ? this.resumedIdentity : acceptedIdentity(this.target.identities as ReadonlySet<string>, s.getPeerCertificate());
+      this.pool.muxDialed(s, this.target, this.waiter, identity, this.deadline, resumed);
+      return;
+    }
+    if (this.pool.options.mux === true) this.pool.muxRefused(this.target);
     this.succeed();
   };
 
@@ -427,7 +546,7 @@ class Dial {
     if (this.finished) return;
     this.finished = true;
     this.cleanup();
-    const conn = new UpstreamConnection(this.socket, this.target.key, this.pool);
+    const conn = new UpstreamConnection(this.socket, this.target.key, this.pool, this.socket);
     if (this.tls) {
       const s = this.socket as TLSSocket;
       const resumed = s.isSessionReused();
@@ -466,7 +585,7 @@ class Dial {
     // Keep a no-op error listener: a late error on the destroyed socket must not crash the process.
     this.socket.on('error', noop);
     this.socket.destroy();
-    this.pool.dialFailed(this.waiter, error);
+    this.pool.dialFailed(this.target, this.waiter, error);
   }
 
   private cleanup(): void {

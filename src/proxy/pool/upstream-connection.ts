@@ -24,11 +24,38 @@ export interface UpstreamOwner {
   onIdleClosed(conn: UpstreamConnection): void;
 }
 
-const kConnection = Symbol('weft.upstreamConnection');
+/**
+ * What a pooled connection runs on: a socket (plaintext or TLS), or a stream of a `weft-mux`
+ * connection to a peer proxy (src/proxy/mux), which behaves like one.
+ */
+export interface UpstreamTransport {
+  write(data: Buffer): boolean;
+  end(): void;
+  destroy(): void;
+  pause(): void;
+  resume(): void;
+  readonly destroyed: boolean;
+  readonly remoteAddress?: string | undefined;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'drain' | 'end' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
 
-/** A pool socket (plaintext or TLS) that reads into a shared buffer (`onread`), and the connection it belongs to. */
+/** Whoever takes the bytes a borrowing socket reads: a pooled connection, or a mux session. */
+export interface BorrowedReader {
+  received(chunk: Buffer): void;
+}
+
+const kReader = Symbol('weft.borrowedReader');
+
+/** A pool socket (plaintext or TLS) that reads into a shared buffer (`onread`), and who takes its bytes. */
 interface BorrowingSocket extends Socket {
-  [kConnection]?: UpstreamConnection;
+  [kReader]?: BorrowedReader;
+}
+
+/** Routes the reads of a socket dialed with `onread: { callback: onBorrowedRead }` to `reader`. */
+export function setBorrowedReader(socket: Socket, reader: BorrowedReader): void {
+  (socket as BorrowingSocket)[kReader] = reader;
 }
 
 /**
@@ -37,19 +64,27 @@ interface BorrowingSocket extends Socket {
  * 'data' events. `this` is the socket.
  */
 export function onBorrowedRead(this: Socket, nread: number, buffer: Uint8Array): boolean {
-  const conn = (this as BorrowingSocket)[kConnection];
-  if (conn === undefined) {
+  const reader = (this as BorrowingSocket)[kReader];
+  if (reader === undefined) {
     // Still dialing: no request was sent, so any byte is unasked.
     this.destroy();
     return false;
   }
-  conn.received(Buffer.from(buffer.buffer, buffer.byteOffset, nread));
+  reader.received(Buffer.from(buffer.buffer, buffer.byteOffset, nread));
   // Pausing (backpressure) goes through socket.pause(), which stops reading itself.
   return true;
 }
 
-export class UpstreamConnection {
-  readonly socket: Socket;
+/** A connection's multiplexed transport, as far as the pool needs to know it. */
+export interface MuxCarrier {
+  /** False once the mux connection takes no new streams (retired, GOAWAY, closed). */
+  readonly usable: boolean;
+}
+
+export class UpstreamConnection implements BorrowedReader {
+  readonly socket: UpstreamTransport;
+  /** Set when the connection is a stream of a mux connection: reused only while that is usable. */
+  mux: MuxCarrier | undefined = undefined;
   readonly key: string;
   readonly owner: UpstreamOwner;
   /** The server's SPIFFE ID (TLS upstreams), checked at the handshake. */
@@ -67,14 +102,16 @@ export class UpstreamConnection {
   private lastError: Error | undefined = undefined;
 
   /**
-   * `socket` was made with `onread: { buffer, callback: onBorrowedRead }`: its bytes arrive through
-   * `received` as views of a shared read buffer, valid during `onUpstreamData` only (see there).
+   * A socket made with `onread: { buffer, callback: onBorrowedRead }` (`borrowing`): its bytes arrive
+   * through `received` as views of a shared read buffer, valid during `onUpstreamData` only (see
+   * there). Any other transport (a mux stream) delivers them as 'data' events, under the same rule.
    */
-  constructor(socket: Socket, key: string, owner: UpstreamOwner) {
+  constructor(socket: UpstreamTransport, key: string, owner: UpstreamOwner, borrowing: Socket | undefined) {
     this.socket = socket;
     this.key = key;
     this.owner = owner;
-    (socket as BorrowingSocket)[kConnection] = this;
+    if (borrowing !== undefined) setBorrowedReader(borrowing, this);
+    else socket.on('data', this.received);
     socket.on('drain', this.onDrain);
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
@@ -91,7 +128,7 @@ export class UpstreamConnection {
     this.socket.destroy();
   }
 
-  /** Bytes from the socket (through `onBorrowedRead`). */
+  /** Bytes from the transport (through `onBorrowedRead`, or a mux stream's 'data'). */
   readonly received = (chunk: Buffer): void => {
     const user = this.user;
     if (user !== undefined) user.onUpstreamData(this, chunk);

@@ -9,6 +9,7 @@
 import type { TLSSocket } from 'node:tls';
 import type { Clock } from '../../core/clock.js';
 import { CLIENT_RETIRE_BEFORE_MS, armConnectionExpiry, meshConnectionDeadline } from '../tls/connection-expiry.js';
+import type { MuxSession } from '../mux/index.js';
 import type { UpstreamConnection } from './upstream-connection.js';
 
 /**
@@ -28,5 +29,14 @@ export function armUpstreamExpiry(conn: UpstreamConnection, socket: TLSSocket, d
       else conn.destroy();
     },
     onExpire: () => conn.destroy(),
+  });
+}
+
+/** The same for a mux connection: no new streams just ahead of `deadline`, closed at it. */
+export function armMuxExpiry(session: MuxSession, socket: TLSSocket, deadline: number | undefined, clock: Clock): void {
+  armConnectionExpiry(socket, deadline, clock, {
+    retireBeforeMs: CLIENT_RETIRE_BEFORE_MS,
+    onRetire: () => session.retire(),
+    onExpire: () => session.destroy(),
   });
 }

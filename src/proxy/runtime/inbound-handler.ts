@@ -14,6 +14,7 @@ import { createH2Front, type H2Front } from '../http2/h2-front.js';
 import { forwardStream, forwardableHeaders, isGrpc, localAnswer, respondLocally, type LocalAnswer } from '../http2/h2-forward.js';
 import type { H2SessionPool } from '../http2/h2-session-pool.js';
 import { joinTunnel } from '../tcp/tcp-tunnel.js';
+import { MUX_ALPN, MuxSession } from '../mux/index.js';
 import type { Generation, InboundPortRuntime } from './generation.js';
 import type { Http1EnginePort, InboundConnection } from './http1-port.js';
 import type { AuthzAttributes, AuthzVerdict } from './inbound-authorizer.js';
@@ -36,6 +37,9 @@ import type { TcpRegistry } from './tcp-registry.js';
 export const ALPN_HTTP1 = 'weft-http1';
 export const ALPN_H2 = 'h2';
 export const ALPN_TCP = 'weft-tcp';
+
+/** No bytes read ahead (a mux stream's bytes arrive as its 'data'). */
+const NO_BYTES = Buffer.alloc(0);
 /** How long a STRICT port waits for a client's first bytes (its ClientHello) before closing; as the TLS handshake timeout. */
 export const STRICT_FIRST_BYTES_TIMEOUT_MS = 10_000;
 
@@ -80,7 +84,8 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     requestCert: true,
     // Verification is checked on 'secureConnection' so that failures are counted with their reason.
     rejectUnauthorized: false,
-    ALPNProtocols: [ALPN_HTTP1, ALPN_H2, ALPN_TCP],
+    // weft-mux first: a peer proxy that offers it gets one connection for all its HTTP/1.1 streams.
+    ALPNProtocols: [MUX_ALPN, ALPN_HTTP1, ALPN_H2, ALPN_TCP],
     handshakeTimeout: 10_000,
   });
   const stopFollowing = deps.tls.onUpdate((m) => tlsServer.setSecureContext({ ...pemOf(m), minVersion: 'TLSv1.3' }));
@@ -143,6 +148,10 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     const proto: DetectedProtocol | 'detect' =
       alpn === ALPN_HTTP1 ? 'http1' : alpn === ALPN_H2 ? 'h2' : alpn === ALPN_TCP ? 'tcp' : 'detect';
     metrics.connections.inc(['inbound_mtls', typeof alpn === 'string' ? alpn : 'none']);
+    if (alpn === MUX_ALPN) {
+      serveMux(s, portRt, peer);
+      return;
+    }
     if (proto === 'detect') serveByPort(s, Buffer.alloc(0), portRt, peer);
     else dispatch(proto, s, Buffer.alloc(0), portRt, peer);
   });
@@ -151,6 +160,32 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     metrics.unexpectedErrors.inc([where]);
     log.debug('inbound h2 error', { where, error: String(e) });
   });
+
+  /** Mux connections from peer proxies: retired (GOAWAY) when the handler closes. */
+  const muxSessions = new Set<MuxSession>();
+  let closing = false;
+
+  /** A peer proxy's mux connection: each stream is an HTTP/1.1 connection to the same port. */
+  function serveMux(s: TLSSocket, portRt: InboundPortRuntime, peer: string): void {
+    const http1 = deps.http1;
+    if (http1 === undefined) {
+      s.destroy();
+      return;
+    }
+    const conn = connectionOf(s, portRt, peer);
+    const session = new MuxSession(s, {
+      role: 'server',
+      onStream: (stream) => http1.serveInbound(stream, NO_BYTES, conn),
+      onProtocolError: (reason) => {
+        metrics.unexpectedErrors.inc(['mux']);
+        log.debug('inbound mux connection broke the protocol', { peer, reason });
+      },
+      onClose: (m) => muxSessions.delete(m),
+    });
+    muxSessions.add(session);
+    s.on('data', (chunk: Buffer) => session.received(chunk));
+    if (closing) session.retire();
+  }
 
   function connectionOf(s: Socket, portRt: InboundPortRuntime, peer: string | undefined): InboundConnection {
     const snap = deps.current().snapshot;
@@ -369,6 +404,8 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     },
     h2,
     close() {
+      closing = true;
+      for (const m of muxSessions) m.retire();
       stopFollowing();
       tlsServer.close();
       h2.destroyAll();

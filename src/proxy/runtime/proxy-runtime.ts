@@ -67,6 +67,11 @@ export interface ProxyOptions {
   readonly random: Random;
   /** Where access-log lines go when the snapshot turns the log on for a direction. */
   readonly accessLog: AccessLog;
+  /**
+   * Offer `weft-mux` to peer proxies (one mTLS connection per peer carrying every pooled HTTP/1.1
+   * connection as a stream; src/proxy/mux). Default true; `--no-mesh-mux` turns it off.
+   */
+  readonly meshMux?: boolean;
 }
 
 export interface RunningProxy {
@@ -179,8 +184,12 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
   const peerH2 = createH2SessionPool(onPoolError);
   const peerPool = createConnectionPool({
     clock: o.clock, idleTimeoutMs: defaultPeerPoolIdleTimeoutMs, maxIdlePerKey: 64, maxConcurrentDials: 16, connectTimeoutMs: 5_000,
-    secureContext: () => tls.secureContext, alpn: ALPN_HTTP1, sweepIntervalMs: 5_000,
+    secureContext: () => tls.secureContext, alpn: ALPN_HTTP1, sweepIntervalMs: 5_000, mux: o.meshMux ?? true,
     onTlsFailure: (reason) => registry.tlsHandshakeFailure('outbound', reason),
+    onMuxProtocolError: (reason, peer) => {
+      metrics.unexpectedErrors.inc(['mux']);
+      log.debug('outbound mux connection broke the protocol', { peer, reason });
+    },
   });
   const appPool = createConnectionPool({
     clock: o.clock, idleTimeoutMs: defaultAppPoolIdleTimeoutMs, maxIdlePerKey: 64, maxConcurrentDials: 64, connectTimeoutMs: 5_000, sweepIntervalMs: 1_000,
