@@ -1,5 +1,5 @@
-// HTTP/1.1 through two real `weft proxy` processes (pooled keep-alive mTLS with ALPN weft-http1 between
-// them): curl, a kept-alive connection judged by a new policy after a reload, WebSocket with `ws`,
+// HTTP/1.1 through two real `weft proxy` processes (pooled keep-alive connections as streams of one
+// weft-mux mTLS connection between them): curl, a kept-alive connection judged by a new policy after a reload, WebSocket with `ws`,
 // protocol detection with a server-first application (no hang: opaque TCP), malformed and oversized
 // requests answered without harm to the proxy.
 import assert from 'node:assert/strict';
@@ -125,6 +125,20 @@ describe('HTTP/1.1, WebSocket and detection through two proxies', () => {
     agent.destroy();
     await server.writeSnapshot(serverSnap('s3', []));
     await server.waitForLog('"version":"s3"', 5000, mark);
+  });
+
+  test('between the proxies, one weft-mux connection carries the pooled connections as streams', async () => {
+    // Eight requests at once: one TLS connection to the peer, eight streams on it.
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => get(agent, httpListen, `/m/${i}`)));
+    agent.destroy();
+    for (const r of replies) assert.equal(r.status, 200);
+    const stats = JSON.parse((await client.admin('/stats')).body) as { peerPool: { muxDials: number; muxStreams: number; dials: number } };
+    assert.ok(stats.peerPool.muxStreams >= 8, JSON.stringify(stats.peerPool));
+    assert.equal(stats.peerPool.dials, stats.peerPool.muxDials, 'every mTLS dial to the peer is a mux connection');
+    assert.ok(stats.peerPool.muxDials <= 2, `few handshakes for many streams: ${JSON.stringify(stats.peerPool)}`);
+    const metrics = (await server.admin('/metrics')).body;
+    assert.match(metrics, /weft_proxy_connections_total\{listener="inbound_mtls",protocol="weft-mux"\} [1-9]/);
   });
 
   test('WebSocket upgrade passes through and messages flow both ways', async () => {

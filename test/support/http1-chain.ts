@@ -1,6 +1,6 @@
 /**
  * A two-proxy HTTP/1.1 chain on loopback for engine tests:
- *   client → outbound engine (plain listener) ══ pooled mTLS (ALPN weft-http1) ══► inbound engine → local app
+ *   client → outbound engine (plain listener) ══ pooled mTLS (weft-http1, or streams of weft-mux) ══► inbound engine → local app
  * The listeners here are minimal accept loops; the real ones belong to the proxy shell.
  */
 import { createHash } from 'node:crypto';
@@ -15,6 +15,7 @@ import { createProxyMetrics, inboundEdgeLabels, outboundEdgeLabels, type EdgeMet
 import { createAccessLog, createSystemFlushTimers, createTraceIds, randomBytesFromRandom, type AccessLog } from '../../src/proxy/telemetry/index.js';
 import { spiffeIdFromSubjectAltName } from '../../src/proxy/tls/subject-alt-name.js';
 import { createConnectionPool, type ConnectionPool } from '../../src/proxy/pool/connection-pool.js';
+import { MUX_ALPN, MuxSession } from '../../src/proxy/mux/index.js';
 import { createHttp1Engine, type Http1Engine } from '../../src/proxy/http1/http1-engine.js';
 import type { HttpAuthorizer, InboundConnection, RequestRecorder } from '../../src/proxy/http1/engine-types.js';
 import { createHttpAuthorizer } from '../../src/proxy/http1/http-authorizer.js';
@@ -48,7 +49,18 @@ export interface ChainOptions {
   readonly rawApp?: (socket: Socket, index: number) => void;
   /** Idle timeout of the client-facing (outbound) engine's connections. */
   readonly serverIdleTimeoutMs?: number;
+  /**
+   * Between the engines, pooled connections are streams of one weft-mux connection (as between two
+   * proxies) instead of one TLS connection each (as with a peer that does not take weft-mux).
+   */
+  readonly mux?: boolean;
 }
+
+/** The two transports between the engines, for suites that run over each. */
+export const TRANSPORTS = [
+  { name: 'weft-http1', mux: false },
+  { name: 'weft-mux', mux: true },
+] as const;
 
 export interface Chain {
   readonly outboundPort: number;
@@ -217,12 +229,13 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     requestCert: true,
     rejectUnauthorized: true,
     minVersion: 'TLSv1.3',
-    ALPNProtocols: ['weft-http1'],
+    ALPNProtocols: options.mux === true ? [MUX_ALPN, 'weft-http1'] : ['weft-http1'],
   });
   const inboundSockets = new Set<Socket>();
   tlsServer.on('secureConnection', (socket: TLSSocket) => {
     inboundSockets.add(socket);
     socket.on('close', () => inboundSockets.delete(socket));
+    socket.on('error', () => {});
     const peerIdentity = spiffeIdFromSubjectAltName(socket.getPeerCertificate().subjectaltname);
     const conn: InboundConnection = {
       peerIdentity,
@@ -234,6 +247,11 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
       recorder: recorderOf(serverMetrics.bindEdge(inboundEdgeLabels(SERVER_WORKLOAD, peerIdentity, 'http'))),
       accessLog,
     };
+    if (socket.alpnProtocol === MUX_ALPN) {
+      const mux = new MuxSession(socket, { role: 'server', onStream: (stream) => serverEngine.serveInbound(stream, Buffer.alloc(0), conn) });
+      socket.on('data', (chunk: Buffer) => mux.received(chunk));
+      return;
+    }
     serverEngine.serveInbound(socket, Buffer.alloc(0), conn);
   });
   tlsServer.on('tlsClientError', () => {});
@@ -249,6 +267,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     connectTimeoutMs: 2_000,
     secureContext: () => clientContext,
     alpn: 'weft-http1',
+    mux: options.mux === true,
     onTlsFailure: (reason) => clientMetrics.tlsHandshakeFailure('outbound', reason),
   });
   const clientEngine = createHttp1Engine({

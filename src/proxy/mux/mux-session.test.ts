@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { FRAME_HEADER_BYTES, INITIAL_WINDOW, MAX_DATA_PAYLOAD, T_DATA, writeFrameHeader } from './mux-frame.js';
-import { MuxSession, type MuxSessionOptions } from './mux-session.js';
+import { MAX_HELD_BYTES, MuxSession, type MuxSessionOptions } from './mux-session.js';
 import type { MuxStream } from './mux-stream.js';
 
 /** Resolves when `cond` holds, polling on a short interval, failing after a bounded time. */
@@ -113,6 +113,21 @@ describe('weft-mux sessions over a real socket', () => {
     await until(() => client.closed, 'the client closes its idle connection');
   });
 
+  it('a stream that writes after a later-opened one still reaches the server (ids go out in order)', async () => {
+    const client = await dial(echoServer.port);
+    const first = client.openStream()!;
+    const second = client.openStream()!;
+    const gotFirst = collect(first);
+    const gotSecond = collect(second);
+    second.write(Buffer.from('second'));
+    second.end();
+    await gotSecond;
+    first.write(Buffer.from('first'));
+    first.end();
+    assert.equal((await gotFirst).bytes.toString(), 'first');
+    assert.ok(first.id > second.id, 'the stream that wrote later took the higher id');
+  });
+
   it('a paused receiver gets no bytes; the sender stops at the window and resumes on credit', async () => {
     let serverStream: MuxStream | undefined;
     const paused = await listen({
@@ -161,6 +176,37 @@ describe('weft-mux sessions over a real socket', () => {
     assert.ok(drains >= 1);
     for (const x of paused.served.sockets) x.destroy();
     await new Promise((r) => paused.server.close(r));
+  });
+
+  it('stops reading the connection while paused streams hold more than MAX_HELD_BYTES', async () => {
+    let holding = true;
+    let delivered = 0;
+    const opened: MuxStream[] = [];
+    const still = await listen({
+      onStream: (st) => {
+        st.on('data', (c: Buffer) => (delivered += c.length));
+        if (holding) st.pause();
+        opened.push(st);
+      },
+    });
+    const client = await dial(still.port);
+    const n = Math.ceil((2 * MAX_HELD_BYTES) / INITIAL_WINDOW);
+    const streams = Array.from({ length: n }, () => client.openStream()!);
+    for (const st of streams) st.write(Buffer.alloc(INITIAL_WINDOW, 1));
+    await until(() => still.served.sessions.length === 1 && still.served.sessions[0]!.heldForPausedStreams > MAX_HELD_BYTES, 'the server holds past the limit');
+    await new Promise((r) => setTimeout(r, 100));
+    const server = still.served.sessions[0]!;
+    const held = server.heldForPausedStreams;
+    assert.ok(held < MAX_HELD_BYTES + 4 * MAX_DATA_PAYLOAD, `reading stopped near the limit (held ${held})`);
+    assert.ok(opened.length < n, 'the streams behind the limit are not read yet');
+    assert.equal(delivered, 0);
+    holding = false;
+    for (const st of opened) st.resume();
+    await until(() => delivered === n * INITIAL_WINDOW, 'every byte delivered once the streams resumed');
+    assert.equal(opened.length, n);
+    assert.equal(server.heldForPausedStreams, 0);
+    for (const x of still.served.sockets) x.destroy();
+    await new Promise((r) => still.server.close(r));
   });
 
   it('a reset stream fails on the other side, and only that stream', async () => {

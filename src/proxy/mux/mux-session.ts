@@ -43,6 +43,12 @@ export interface MuxSessionOptions {
   readonly onUnusable?: (session: MuxSession) => void;
 }
 
+/**
+ * Bytes held for paused streams, per connection, above which the connection stops reading (until
+ * they fall to half). Each stream's window bounds its own share; this bounds their sum.
+ */
+export const MAX_HELD_BYTES = 8 * 1024 * 1024;
+
 /** Output is staged in buffers of this size (larger frames get one of their own). */
 const STAGE_BYTES = 16 * 1024;
 const MAX_STREAM_ID = 2 ** 31 - 1;
@@ -51,6 +57,8 @@ export class MuxSession implements FrameSink, MuxStreamHost {
   readonly socket: Socket;
   private readonly options: MuxSessionOptions;
   private readonly streams = new Map<number, MuxStream>();
+  /** Client streams that have sent nothing yet (no id: see MuxStream.id). */
+  private readonly unopened = new Set<MuxStream>();
   private readonly reader: FrameReader;
   private nextId = 1;
   /** Server: the highest stream id the client opened. */
@@ -63,6 +71,8 @@ export class MuxSession implements FrameSink, MuxStreamHost {
   private staged = 0;
   private readonly full: Buffer[] = [];
   private flushScheduled = false;
+  private heldBytes = 0;
+  private readPaused = false;
   /** Frames written and coalesced writes, for /stats. */
   frames = 0;
   writes = 0;
@@ -82,21 +92,32 @@ export class MuxSession implements FrameSink, MuxStreamHost {
   }
 
   get streamCount(): number {
-    return this.streams.size;
+    return this.streams.size + this.unopened.size;
   }
 
   /** Whether a client may open a stream on it now. */
   get usable(): boolean {
-    return !this.closed && !this.unusable && this.nextId <= MAX_STREAM_ID;
+    // Room for every stream handed out to take an id.
+    return !this.closed && !this.unusable && this.nextId + 2 * this.unopened.size <= MAX_STREAM_ID;
   }
 
   /** Client: a new stream (its first frame opens it on the server); undefined when not usable. */
   openStream(): MuxStream | undefined {
     if (this.options.role !== 'client' || !this.usable) return undefined;
-    const s = new MuxStream(this.nextId, this);
-    this.nextId += 2;
-    this.streams.set(s.id, s);
+    const s = new MuxStream(0, this);
+    this.unopened.add(s);
     return s;
+  }
+
+  /** A client stream's id, given at its first frame (ids go out in increasing order). */
+  private idOf(stream: MuxStream): number {
+    if (stream.id === 0) {
+      stream.id = this.nextId;
+      this.nextId += 2;
+      this.unopened.delete(stream);
+      this.streams.set(stream.id, stream);
+    }
+    return stream.id;
   }
 
   /** Bytes read from the socket (a borrowed view is fine: nothing is kept past the call). */
@@ -116,7 +137,7 @@ export class MuxSession implements FrameSink, MuxStreamHost {
     } else {
       this.options.onUnusable?.(this);
     }
-    if (this.streams.size === 0) this.endWhenFlushed();
+    if (this.streamCount === 0) this.endWhenFlushed();
   }
 
   /** Closes the connection now; every open stream fails. */
@@ -130,28 +151,49 @@ export class MuxSession implements FrameSink, MuxStreamHost {
   sendData(stream: MuxStream, data: Buffer, start: number, end: number): void {
     const n = end - start;
     const buf = this.reserve(FRAME_HEADER_BYTES + n);
-    const p = writeFrameHeader(buf, this.staged, T_DATA, stream.id, n);
+    const p = writeFrameHeader(buf, this.staged, T_DATA, this.idOf(stream), n);
     data.copy(buf, p, start, end);
     this.staged = p + n;
     this.queued();
   }
 
   sendFin(stream: MuxStream): void {
-    this.frame(T_FIN, stream.id, 0);
+    this.frame(T_FIN, this.idOf(stream), 0);
   }
 
   sendReset(stream: MuxStream, code: number): void {
-    this.frame(T_RESET, stream.id, code);
+    // A stream that never sent anything is unknown to the peer: nothing to reset.
+    if (stream.id !== 0) this.frame(T_RESET, stream.id, code);
   }
 
   sendWindow(stream: MuxStream, credit: number): void {
     this.frame(T_WINDOW, stream.id, credit);
   }
 
+  held(delta: number): void {
+    this.heldBytes += delta;
+    if (!this.readPaused && this.heldBytes > MAX_HELD_BYTES) {
+      this.readPaused = true;
+      this.socket.pause();
+    } else if (this.readPaused && this.heldBytes <= MAX_HELD_BYTES / 2) {
+      this.readPaused = false;
+      if (!this.closed) this.socket.resume();
+    }
+  }
+
+  /** Bytes held for paused streams now (see MAX_HELD_BYTES). */
+  get heldForPausedStreams(): number {
+    return this.heldBytes;
+  }
+
   release(stream: MuxStream): void {
-    if (this.streams.get(stream.id) !== stream) return;
-    this.streams.delete(stream.id);
-    if (this.streams.size > 0 || this.closed) return;
+    if (stream.id === 0) {
+      if (!this.unopened.delete(stream)) return;
+    } else {
+      if (this.streams.get(stream.id) !== stream) return;
+      this.streams.delete(stream.id);
+    }
+    if (this.streamCount > 0 || this.closed) return;
     // A client keeps no connection without streams (the pool keeps idle streams, not connections);
     // a retired connection closes once its last stream is done.
     if (this.options.role === 'client' || this.unusable) this.endWhenFlushed();
@@ -190,9 +232,12 @@ export class MuxSession implements FrameSink, MuxStreamHost {
     const wasUsable = !this.unusable;
     this.unusable = true;
     // Streams above the server's last were never seen by it: they fail as refused (safe to retry).
-    for (const s of [...this.streams.values()]) if (s.id > lastStream) s.connectionClosed(connectionError('the peer proxy refused the stream (GOAWAY)'));
+    // Streams the server never saw (above its last, or not sent yet) fail as refused: safe to retry.
+    const refused = connectionError('the peer proxy refused the stream (GOAWAY)');
+    for (const s of [...this.streams.values()]) if (s.id > lastStream) s.connectionClosed(refused);
+    for (const s of [...this.unopened]) s.connectionClosed(refused);
     if (wasUsable) this.options.onUnusable?.(this);
-    if (this.streams.size === 0) this.endWhenFlushed();
+    if (this.streamCount === 0) this.endWhenFlushed();
   }
 
   onProtocolError(reason: string): void {
@@ -303,8 +348,9 @@ export class MuxSession implements FrameSink, MuxStreamHost {
     if (this.closed) return;
     this.closed = true;
     this.unusable = true;
-    const all = [...this.streams.values()];
+    const all = [...this.streams.values(), ...this.unopened];
     this.streams.clear();
+    this.unopened.clear();
     for (const s of all) s.connectionClosed(error);
     this.options.onClose?.(this);
   }

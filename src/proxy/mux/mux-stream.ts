@@ -22,13 +22,20 @@ export interface MuxStreamHost {
   sendWindow(stream: MuxStream, credit: number): void;
   /** The stream is finished both ways or reset: forget it. */
   release(stream: MuxStream): void;
+  /** Bytes held for a paused consumer grew (positive) or shrank (negative) by `delta`. */
+  held(delta: number): void;
 }
 
 /** Credit goes back to the sender once this much was consumed (a quarter of the window). */
 const WINDOW_UPDATE_AT = INITIAL_WINDOW / 4;
 
 export class MuxStream extends EventEmitter {
-  readonly id: number;
+  /**
+   * The stream's id; 0 for a client stream that has sent nothing yet. A client stream takes its id
+   * when its first frame is queued, so ids reach the server in increasing order (the server takes a
+   * lower id than the last it saw for a closed stream).
+   */
+  id: number;
   private readonly host: MuxStreamHost;
   /** Bytes the peer still accepts on this stream. */
   private sendWindow = INITIAL_WINDOW;
@@ -130,6 +137,7 @@ export class MuxStream extends EventEmitter {
     this.recvAvailable -= chunk.length;
     if (this.paused || this.pendingIn !== undefined) {
       (this.pendingIn ??= []).push(Buffer.from(chunk));
+      this.host.held(chunk.length);
       return;
     }
     this.emit('data', chunk);
@@ -231,6 +239,7 @@ export class MuxStream extends EventEmitter {
     while (!this.paused && !this.destroyed && this.pendingIn !== undefined) {
       const chunk = this.pendingIn.shift() as Buffer;
       if (this.pendingIn.length === 0) this.pendingIn = undefined;
+      this.host.held(-chunk.length);
       this.emit('data', chunk);
       this.grant(chunk.length);
     }
@@ -250,7 +259,12 @@ export class MuxStream extends EventEmitter {
     if (this.destroyed) return;
     this.destroyed = true;
     this.pendingOut = [];
-    this.pendingIn = undefined;
+    if (this.pendingIn !== undefined) {
+      let n = 0;
+      for (const c of this.pendingIn) n += c.length;
+      this.pendingIn = undefined;
+      this.host.held(-n);
+    }
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.host.release(this);
