@@ -259,6 +259,14 @@ export async function startWeftChain(
         accessLines += countLines(join(logDir, `weft-${name}.log`), '"duration_ms"').matching;
         accessLines += countLines(join(logDir, `weft-${name}.access.log`), '"duration_ms"').matching;
       }
+      try {
+        // How hop 1 reached hop 2: weft-mux (streams of few mTLS connections) or one connection per pooled connection.
+        const st = JSON.parse((await httpGet(`http://127.0.0.1:${h1.admin}/stats`, 5000)).body) as { peerPool?: { dials?: number; muxDials?: number; muxStreams?: number } };
+        const p = st.peerPool;
+        if (p !== undefined) lines.push(`hop1 → hop2 transport: ${fmtInt(p.muxDials ?? 0)} weft-mux connection(s) dialed carrying ${fmtInt(p.muxStreams ?? 0)} pooled connections as streams, ${fmtInt((p.dials ?? 0) - (p.muxDials ?? 0))} plain weft-http1 connection(s)`);
+      } catch (e) {
+        lines.push(`hop1 /stats unreadable: ${(e as Error).message}`);
+      }
       if (accessLines > 0) lines.push(`access-log lines written by both hops: ${fmtInt(accessLines)}`);
       else {
         const w = "W wrote no access-log line (none on either hop's stdout, stderr or --access-log file although both snapshots turn it on): this run measured W without access logging";
