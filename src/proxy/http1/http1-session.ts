@@ -36,6 +36,7 @@ import { traceIdOf, type AccessLog } from '../telemetry/index.js';
 import { normalizeRequestTarget } from '../../policy/authz/index.js';
 import type { ClientTransport, HttpAuthzDecision, InboundConnection, RequestRecorder } from './engine-types.js';
 import { pickTarget, type OutboundServiceRuntime } from './outbound-service-runtime.js';
+import { isRefusedStream } from '../mux/index.js';
 
 const S_HEAD = 0;
 const S_CONNECTING = 1;
@@ -740,8 +741,8 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     }
     if (this.resState === R_DONE) return;
     if (!this.gotResponseByte) {
-      if (this.retryable && !this.retried && conn.uses > 1 && this.target !== undefined) {
-        // A stale keep-alive connection: one retry on a fresh one.
+      if (this.retryable && !this.retried && (conn.uses > 1 || isRefusedStream(error)) && this.target !== undefined) {
+        // A stale keep-alive connection, or a mux stream the peer refused unread: one retry on a fresh one.
         this.retried = true;
         this.state = S_CONNECTING;
         this.pool.acquireFresh(this.target, this);

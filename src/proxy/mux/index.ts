@@ -1,3 +1,3 @@
 export { MUX_ALPN } from './mux-frame.js';
 export { MuxSession, type MuxSessionOptions } from './mux-session.js';
-export { MuxStream } from './mux-stream.js';
+export { isRefusedStream, MuxStream } from './mux-stream.js';

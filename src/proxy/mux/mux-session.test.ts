@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { FRAME_HEADER_BYTES, INITIAL_WINDOW, MAX_DATA_PAYLOAD, T_DATA, writeFrameHeader } from './mux-frame.js';
 import { MAX_HELD_BYTES, MuxSession, type MuxSessionOptions } from './mux-session.js';
-import type { MuxStream } from './mux-stream.js';
+import { isRefusedStream, type MuxStream } from './mux-stream.js';
 
 /** Resolves when `cond` holds, polling on a short interval, failing after a bounded time. */
 async function until(cond: () => boolean, what: string): Promise<void> {
@@ -256,10 +256,14 @@ describe('weft-mux sessions over a real socket', () => {
     const client = await dial(echoServer.port, { onUnusable: () => unusable++ });
     const s = client.openStream()!;
     const got = collect(s);
+    const silent = client.openStream()!;
+    const gotSilent = collect(silent);
     s.write(Buffer.from('before'));
     await until(() => echoServer.served.sessions.length > before && echoServer.served.sessions[before]!.streamCount === 1, 'stream open');
     echoServer.served.sessions[before]!.retire();
     await until(() => unusable === 1, 'the client hears GOAWAY');
+    // A stream that never wrote was never seen by the server: it fails as refused (safe to retry).
+    assert.equal(isRefusedStream((await gotSilent).error), true);
     assert.equal(client.usable, false);
     assert.equal(client.openStream(), undefined);
     s.write(Buffer.from(' after'));
@@ -279,7 +283,8 @@ describe('weft-mux sessions over a real socket', () => {
     a.write(Buffer.from('first'));
     b.write(Buffer.from('second'));
     const db = await gotB;
-    assert.match(String(db.error?.message), /reset by the peer proxy/);
+    assert.match(String(db.error?.message), /refused the stream/);
+    assert.equal(isRefusedStream(db.error), true, 'a refused stream is safe to send again');
     a.end();
     assert.equal((await gotA).bytes.toString(), 'first');
     for (const x of capped.served.sockets) x.destroy();

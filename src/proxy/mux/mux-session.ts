@@ -27,7 +27,7 @@ import {
   writeFrameHeader,
   type FrameSink,
 } from './mux-frame.js';
-import { MuxStream, type MuxStreamHost } from './mux-stream.js';
+import { MuxStream, refusedStreamError, type MuxStreamHost } from './mux-stream.js';
 
 export interface MuxSessionOptions {
   readonly role: 'client' | 'server';
@@ -215,8 +215,8 @@ export class MuxSession implements FrameSink, MuxStreamHost {
     this.streamFor(id)?.receivedFin();
   }
 
-  onReset(id: number): void {
-    this.streams.get(id)?.receivedReset();
+  onReset(id: number, code: number): void {
+    this.streams.get(id)?.receivedReset(code);
   }
 
   onWindow(id: number, credit: number): void {
@@ -233,7 +233,7 @@ export class MuxSession implements FrameSink, MuxStreamHost {
     this.unusable = true;
     // Streams above the server's last were never seen by it: they fail as refused (safe to retry).
     // Streams the server never saw (above its last, or not sent yet) fail as refused: safe to retry.
-    const refused = connectionError('the peer proxy refused the stream (GOAWAY)');
+    const refused = refusedStreamError('the peer proxy refused the stream (GOAWAY: it is draining)');
     for (const s of [...this.streams.values()]) if (s.id > lastStream) s.connectionClosed(refused);
     for (const s of [...this.unopened]) s.connectionClosed(refused);
     if (wasUsable) this.options.onUnusable?.(this);

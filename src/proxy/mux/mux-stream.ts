@@ -9,7 +9,21 @@
  * control: at most the peer's window is sent; the rest waits here, and `write` says so.
  */
 import { EventEmitter } from 'node:events';
-import { INITIAL_WINDOW, MAX_DATA_PAYLOAD, MAX_WINDOW, RESET_CANCEL } from './mux-frame.js';
+import { INITIAL_WINDOW, MAX_DATA_PAYLOAD, MAX_WINDOW, RESET_CANCEL, RESET_REFUSED } from './mux-frame.js';
+
+const REFUSED_CODE = 'WEFT_MUX_REFUSED';
+
+/** An error for a stream the peer never processed (refused, or above its GOAWAY): safe to send again. */
+export function refusedStreamError(message: string): Error {
+  const e = new Error(message) as NodeJS.ErrnoException;
+  e.code = REFUSED_CODE;
+  return e;
+}
+
+/** Whether `error` says the peer proxy never processed the stream (so the request may go again elsewhere). */
+export function isRefusedStream(error: Error | undefined): boolean {
+  return error !== undefined && (error as NodeJS.ErrnoException).code === REFUSED_CODE;
+}
 
 /** What a stream needs from its connection (mux-session.ts). */
 export interface MuxStreamHost {
@@ -151,8 +165,12 @@ export class MuxStream extends EventEmitter {
     this.emitEnd();
   }
 
-  receivedReset(): void {
+  receivedReset(code: number): void {
     if (this.destroyed) return;
+    if (code === RESET_REFUSED) {
+      this.close(refusedStreamError('the peer proxy refused the stream (too many streams, or draining)'));
+      return;
+    }
     const e = new Error('stream reset by the peer proxy') as NodeJS.ErrnoException;
     e.code = 'ECONNRESET';
     this.close(e);

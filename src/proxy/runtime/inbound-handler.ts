@@ -64,6 +64,8 @@ export interface InboundHandler {
   /** A connection for application port `destinationPort`. */
   accept(socket: Socket, destinationPort: number): void;
   readonly h2: H2Front<InboundConnection>;
+  /** Draining: peer proxies' mux connections take no new streams (GOAWAY); open ones finish. */
+  goAway(): void;
   close(): void;
 }
 
@@ -403,9 +405,12 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
       });
     },
     h2,
-    close() {
+    goAway() {
       closing = true;
       for (const m of muxSessions) m.retire();
+    },
+    close() {
+      this.goAway();
       stopFollowing();
       tlsServer.close();
       h2.destroyAll();

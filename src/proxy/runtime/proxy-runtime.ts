@@ -440,6 +440,7 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     log.info('draining', { deadlineMs });
     closeAll();
     for (const l of explicit.values()) l.server.close();
+    inbound.goAway();
     inbound.h2.closeAll();
     outbound.h2.closeAll();
     const start = performance.now();
