@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createManualClock } from '../../core/clock.js';
-import { createHeapGovernor, eventLoopBusyShare, exposedGc, v8OldSpaceUsed } from './heap-governor.js';
+import { arrayBufferBytes, createHeapGovernor, eventLoopBusyShare, exposedGc, v8OldSpaceUsed } from './heap-governor.js';
 import { defaultHeapSlackPolicy } from './heap-slack.js';
 
 const MB = 1024 * 1024;
@@ -43,6 +43,39 @@ test('collects when the old space passes live + slack, then trims malloc, and co
   clock.advance(1000);
   assert.ok(g.check() !== undefined);
   assert.equal(g.stats().collections, 2);
+});
+
+test('dead Buffers count: memory held by ArrayBuffers over the slack triggers a collection too', () => {
+  const clock = createManualClock();
+  const used = 6 * MB;
+  let external = 1 * MB;
+  let gcs = 0;
+  const g = createHeapGovernor({
+    clock,
+    oldSpaceUsed: () => used,
+    externalBytes: () => external,
+    gc: () => {
+      gcs++;
+      external = 0.5 * MB;
+    },
+  }, defaultHeapSlackPolicy);
+  g.check();
+  external = 3.5 * MB;
+  clock.advance(1000);
+  assert.equal(g.check(), undefined, '7 MB live + 2.5 MB: within the slack (3.5 MB, half the live size)');
+  external = 5 * MB;
+  clock.advance(1000);
+  const c = g.check();
+  assert.equal(c?.usedBeforeBytes, 11 * MB, 'the old space looks clean, the Buffers it holds do not');
+  assert.equal(c?.usedAfterBytes, 6.5 * MB);
+  assert.equal(gcs, 1);
+});
+
+test('arrayBufferBytes follows the memory of live Buffers', () => {
+  const before = arrayBufferBytes();
+  const held = Buffer.allocUnsafeSlow(4 * MB);
+  assert.ok(arrayBufferBytes() >= before + 4 * MB);
+  held.fill(0);
 });
 
 test('a busy event loop holds the collection back until the loop is quiet again', () => {

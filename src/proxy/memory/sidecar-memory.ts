@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../../core/clock.js';
 import type { Log } from '../runtime/log.js';
-import { eventLoopBusyShare, exposedGc, startHeapGovernor, v8OldSpaceUsed, type RunningHeapGovernor } from './heap-governor.js';
+import { arrayBufferBytes, eventLoopBusyShare, exposedGc, startHeapGovernor, v8OldSpaceUsed, type RunningHeapGovernor } from './heap-governor.js';
 import { defaultHeapSlackPolicy } from './heap-slack.js';
 import { loadMemoryTrim, releaseLogFields, releaseStartupPages } from './release-startup-pages.js';
 
@@ -41,7 +41,7 @@ export function startSidecarMemoryCare(o: SidecarMemoryOptions): { stop(): void 
     const trim = loadMemoryTrim();
     const policy = { ...defaultHeapSlackPolicy, minSlackBytes: o.heapSlackMb * 1024 * 1024 };
     governor = startHeapGovernor(
-      { gc: gc.value, oldSpaceUsed: v8OldSpaceUsed, loopUtilization: eventLoopBusyShare(), clock: o.clock, ...(trim.ok ? { mallocTrim: () => trim.value.mallocTrim() } : {}) },
+      { gc: gc.value, oldSpaceUsed: v8OldSpaceUsed, externalBytes: arrayBufferBytes, loopUtilization: eventLoopBusyShare(), clock: o.clock, ...(trim.ok ? { mallocTrim: () => trim.value.mallocTrim() } : {}) },
       policy,
       o.sampleEveryMs ?? 1000,
       (c) => o.log.debug('heap collected', { oldSpaceMbBefore: mb1(c.usedBeforeBytes), oldSpaceMbAfter: mb1(c.usedAfterBytes), ms: Math.round(c.durationMs * 10) / 10 }),
