@@ -5,7 +5,8 @@ import { sidecarNodeOptions } from '../src/proxy/sidecar-node-options.js';
 /** The benchmarks `npm run bench` knows: `proxy` (issue 4) and `control` (issue 3). */
 export type BenchmarkName = 'proxy' | 'control';
 /** Configurations of the proxy benchmark: A direct, B HAProxy chain, W Weft chain. */
-export type ProxyConfigId = 'A' | 'B' | 'W';
+/** A direct, B HAProxy, W Weft (weft-mux between the hops), V Weft with one TLS connection per pooled connection (`--no-mesh-mux`). */
+export type ProxyConfigId = 'A' | 'B' | 'W' | 'V';
 
 export interface BenchOptions {
   readonly benchmark: BenchmarkName;
@@ -52,7 +53,7 @@ export const defaultOptions: BenchOptions = {
   pauseSeconds: 2,
   rate: 1000,
   connections: 16,
-  configs: ['A', 'B', 'W'],
+  configs: ['A', 'B', 'W', 'V'],
   outFile: 'BENCHMARKS.md',
   keepTemp: false,
   quick: false,
@@ -87,7 +88,7 @@ flags (defaults in brackets):
   --pause N            pause between the wrk and the fixed-rate run [2]
   --rate N             fixed rate in requests/s [1000]
   --connections N      fixed-rate connections [16]
-  --only A,B,W         run only these configurations
+  --only A,B,W,V       run only these configurations (V: Weft without weft-mux between the hops)
   --quick              smoke run: 1 round, wrk 5 s, fixed-rate 1 s + 5 s (about a minute)
   --out FILE           report file [BENCHMARKS.md]; --no-write prints the report only
   --keep-temp          keep the temp dir (configs, PKI, logs) for inspection
@@ -181,9 +182,9 @@ export function parseBenchArgs(argv: readonly string[]): Result<BenchOptions, st
       const v = takeValue();
       if (v !== undefined) {
         const parts = v.split(',').map((s) => s.trim().toUpperCase()).filter((s) => s.length > 0);
-        const bad = parts.filter((p) => p !== 'A' && p !== 'B' && p !== 'W');
-        if (bad.length > 0 || parts.length === 0) problems.push(`--only takes a list of A, B, W; got "${v}"`);
-        else configs = (['A', 'B', 'W'] as const).filter((c) => parts.includes(c));
+        const bad = parts.filter((p) => p !== 'A' && p !== 'B' && p !== 'W' && p !== 'V');
+        if (bad.length > 0 || parts.length === 0) problems.push(`--only takes a list of A, B, W, V; got "${v}"`);
+        else configs = (['A', 'B', 'W', 'V'] as const).filter((c) => parts.includes(c));
       }
     } else if (Object.hasOwn(numericFlags, flag)) {
       const spec = numericFlags[flag as keyof typeof numericFlags];

@@ -38,6 +38,7 @@ export const labels: Readonly<Record<ProxyConfigId, string>> = {
   A: 'A direct (no proxy)',
   B: 'B HAProxy 2-hop mTLS',
   W: 'W Weft 2-hop mTLS',
+  V: 'V Weft 2-hop mTLS, no weft-mux',
 };
 
 const startTimeoutMs = 15000;
@@ -197,6 +198,8 @@ export async function startWeftChain(
   pki: PkiPaths,
   upstreamPort: number,
   nodeOptions: readonly string[] = [],
+  /** V: hop 1 does not offer weft-mux (`--no-mesh-mux`): one TLS connection per pooled connection. */
+  id: 'W' | 'V' = 'W',
 ): Promise<ChainStart> {
   const detected = await detectWeftProxy();
   if (!detected.ok) return { ok: false, reason: detected.reason };
@@ -223,6 +226,10 @@ export async function startWeftChain(
       const args = [...nodeOptions, weftCliPath(), 'proxy', '--snapshot', snap, '--cert', cert, '--key', key, '--ca', pki.caCert, '--admin-port', '0', ...optional];
       // If the command grows an access-log destination flag, log to a real file (what a sidecar would do).
       if (/--access-log[ =]/.test(detected.help)) args.push('--access-log', join(logDir, `weft-${name}.access.log`));
+      if (id === 'V' && name === 'hop1') {
+        if (!detected.help.includes('--no-mesh-mux')) throw new Error('`weft proxy` has no --no-mesh-mux');
+        args.push('--no-mesh-mux');
+      }
       const s = reg.start(`weft ${name}`, process.execPath, args, log, out);
       const ready = await waitWeftReady(s, out, log);
       await waitStarted(s, listen, log);
@@ -278,8 +285,8 @@ export async function startWeftChain(
     return {
       ok: true,
       chain: {
-        id: 'W',
-        label: labels.W,
+        id,
+        label: labels[id],
         url,
         hops: [{ role: 'hop1', pid: h1.s.pid }, { role: 'hop2', pid: h2.s.pid }],
         interHopPort: ports.hop2Listen,

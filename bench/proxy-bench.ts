@@ -2,6 +2,7 @@
 // wrk (max throughput) and the fixed-rate generator (latency, CPU at a fixed rate), samples RSS,
 // and returns the raw record. Every process is started through the registry and stopped by PID.
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { hrtime } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions, ProxyConfigId } from './args.js';
@@ -168,7 +169,8 @@ export async function runProxyBench(o: BenchOptions, ctx: BenchContext): Promise
     let s: ChainStart;
     if (id === 'A') s = { ok: true, chain: directChain(upstream) };
     else if (id === 'B') s = await startHaproxyChain(ctx.registry, ctx.tempDir, pki, upstream.port);
-    else s = await startWeftChain(ctx.registry, ctx.tempDir, pki, upstream.port, o.weftNodeOptions);
+    else if (id === 'W') s = await startWeftChain(ctx.registry, ctx.tempDir, pki, upstream.port, o.weftNodeOptions);
+    else s = await startWeftChain(ctx.registry, join(ctx.tempDir, 'v'), pki, upstream.port, o.weftNodeOptions, 'V');
     starts.set(id, s);
     if (s.ok) log(`${labels[id]}: ready at ${s.chain.url} (pids ${s.chain.hops.map((h) => `${h.role}=${h.pid}`).join(' ')}); checks: ${s.chain.checks.join('; ')}`);
     else log(`${labels[id]}: NOT AVAILABLE: ${s.reason}`);
@@ -213,7 +215,7 @@ export async function runProxyBench(o: BenchOptions, ctx: BenchContext): Promise
     });
   }
   const notes: string[] = [];
-  if (o.weftNodeOptions.length > 0 && o.configs.includes('W')) notes.push(`The weft proxy processes ran with node options \`${o.weftNodeOptions.join(' ')}\`.`);
+  if (o.weftNodeOptions.length > 0 && (o.configs.includes('W') || o.configs.includes('V'))) notes.push(`The weft proxy processes ran with node options \`${o.weftNodeOptions.join(' ')}\`.`);
   if (machine.cores <= 2) notes.push(`Load generator, upstream and both hops share ${machine.cores} vCPU: max throughput is a whole-box figure; compare ratios within this run.`);
   return {
     startedAt,

@@ -25,6 +25,9 @@ test('--only, --out, --no-write, --keep-temp and the control benchmark', () => {
   const r = parseBenchArgs(['proxy', '--only', 'w,a', '--out', '/tmp/x.md', '--keep-temp']);
   assert.ok(r.ok);
   assert.deepEqual(r.value.configs, ['A', 'W']);
+  const v = parseBenchArgs(['proxy', '--only', 'v,b']);
+  assert.ok(v.ok);
+  assert.deepEqual(v.value.configs, ['B', 'V'], 'V: Weft without weft-mux');
   assert.equal(r.value.outFile, '/tmp/x.md');
   assert.equal(r.value.keepTemp, true);
   const n = parseBenchArgs(['proxy', '--no-write']);
