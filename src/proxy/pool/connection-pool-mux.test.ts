@@ -3,35 +3,15 @@ import { after, before, describe, it } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { createSecureContext, createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { createManualClock } from '../../core/clock.js';
-import type { WeftError } from '../../core/errors.js';
 import { createTestPki, type TestPki } from '../../../test/support/pki.js';
+import { until, Waiter } from '../../../test/support/pool-waiter.js';
 import { MuxSession, type MuxStream } from '../mux/index.js';
-import { createConnectionPool, type ConnectionPool, type PoolWaiter } from './connection-pool.js';
+import { createConnectionPool, type ConnectionPool } from './connection-pool.js';
 import type { UpstreamConnection, UpstreamUser } from './upstream-connection.js';
 import { createTlsTarget } from './upstream-target.js';
 
 const SERVER = 'spiffe://cluster.local/ns/b/sa/server';
 const CLIENT = 'spiffe://cluster.local/ns/a/sa/client';
-
-class Waiter implements PoolWaiter {
-  conn: UpstreamConnection | undefined;
-  error: WeftError | undefined;
-  readonly done: Promise<void>;
-  private resolve!: () => void;
-  constructor() {
-    this.done = new Promise((r) => {
-      this.resolve = r;
-    });
-  }
-  onPoolConnection(conn: UpstreamConnection): void {
-    this.conn = conn;
-    this.resolve();
-  }
-  onPoolError(error: WeftError): void {
-    this.error = error;
-    this.resolve();
-  }
-}
 
 /** Collects what a leased connection reads (copied: the chunks are borrowed). */
 class Reader implements UpstreamUser {
@@ -43,13 +23,6 @@ class Reader implements UpstreamUser {
   onUpstreamDrain(): void {}
   onUpstreamClose(): void {
     this.closed = true;
-  }
-}
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !cond(); waited += 5) {
-    if (waited >= 5_000) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
   }
 }
 

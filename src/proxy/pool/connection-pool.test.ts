@@ -3,31 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createSecureContext, createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { createManualClock } from '../../core/clock.js';
-import type { WeftError } from '../../core/errors.js';
 import { createTestPki, type TestPki } from '../../../test/support/pki.js';
-import { createConnectionPool, type ConnectionPool, type PoolWaiter } from './connection-pool.js';
+import { until, Waiter } from '../../../test/support/pool-waiter.js';
+import { createConnectionPool, type ConnectionPool } from './connection-pool.js';
 import type { UpstreamConnection } from './upstream-connection.js';
 import { createPlainTarget, createTlsTarget, type UpstreamTarget } from './upstream-target.js';
-
-class Waiter implements PoolWaiter {
-  conn: UpstreamConnection | undefined;
-  error: WeftError | undefined;
-  readonly done: Promise<void>;
-  private resolve!: () => void;
-  constructor() {
-    this.done = new Promise((r) => {
-      this.resolve = r;
-    });
-  }
-  onPoolConnection(conn: UpstreamConnection): void {
-    this.conn = conn;
-    this.resolve();
-  }
-  onPoolError(error: WeftError): void {
-    this.error = error;
-    this.resolve();
-  }
-}
 
 async function get(pool: ConnectionPool, target: UpstreamTarget, fresh = false): Promise<Waiter> {
   const w = new Waiter();
@@ -46,17 +26,6 @@ async function withTimeout<T>(p: Promise<T>, what: string, ms = 5_000): Promise<
     return await Promise.race([p, t]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/** Resolves when `cond` holds, polling on a short interval, failing after a bounded time. */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = 5_000;
-  let waited = 0;
-  while (!cond()) {
-    if (waited >= deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-    waited += 5;
   }
 }
 
