@@ -73,7 +73,7 @@ export class MuxSession implements FrameSink, MuxStreamHost {
   private flushScheduled = false;
   private heldBytes = 0;
   private readPaused = false;
-  /** Frames written and coalesced writes, for /stats. */
+  /** Frames queued and coalesced socket writes so far (tests and probes read them). */
   frames = 0;
   writes = 0;
 
@@ -120,7 +120,11 @@ export class MuxSession implements FrameSink, MuxStreamHost {
     return stream.id;
   }
 
-  /** Bytes read from the socket (a borrowed view is fine: nothing is kept past the call). */
+  /**
+   * Bytes read from the socket. Streams hand views of `chunk` to their consumers: on a client these
+   * are borrowed like any pool read (valid during the call, see UpstreamUser); a server's owner feeds
+   * owned chunks ('data'), which its HTTP/1.1 sessions may keep.
+   */
   received(chunk: Buffer): void {
     if (!this.closed) this.reader.feed(chunk);
   }
