@@ -52,8 +52,6 @@ export const MAX_HELD_BYTES = 8 * 1024 * 1024;
 /** Output is staged in buffers of this size (larger frames get one of their own). */
 const STAGE_BYTES = 16 * 1024;
 const MAX_STREAM_ID = 2 ** 31 - 1;
-/** Staging buffers kept for reuse once their writes complete. */
-const MAX_SPARE_STAGES = 2;
 
 export class MuxSession implements FrameSink, MuxStreamHost {
   readonly socket: Socket;
@@ -72,9 +70,6 @@ export class MuxSession implements FrameSink, MuxStreamHost {
   private stage: Buffer = Buffer.allocUnsafeSlow(STAGE_BYTES);
   private staged = 0;
   private readonly full: Buffer[] = [];
-  /** Staging buffers handed to socket writes not completed yet, oldest first (undefined: a one-off copy). */
-  private readonly inFlight: Array<Buffer | undefined> = [];
-  private readonly spare: Buffer[] = [];
   private flushScheduled = false;
   private heldBytes = 0;
   private readPaused = false;
@@ -306,28 +301,18 @@ export class MuxSession implements FrameSink, MuxStreamHost {
     if (this.closed || this.staged === 0) return;
     let out: Buffer;
     if (this.full.length === 0) {
-      // The staging buffer itself goes to the socket, which keeps it until the write completes; it
-      // comes back as a spare then (onWritten), so a steady flow stages into the same few buffers.
-      out = this.stage.subarray(0, this.staged);
-      this.inFlight.push(this.stage);
-      this.stage = this.spare.pop() ?? Buffer.allocUnsafeSlow(STAGE_BYTES);
+      // The staging buffer is reused: the socket gets a copy it may keep.
+      out = Buffer.from(this.stage.subarray(0, this.staged));
     } else {
-      // More than one buffer's worth in this turn (large bodies): one copy into one write.
       this.full.push(this.stage.subarray(0, this.staged));
       out = Buffer.concat(this.full);
       this.full.length = 0;
-      this.inFlight.push(undefined);
+      this.stage = Buffer.allocUnsafeSlow(STAGE_BYTES);
     }
     this.staged = 0;
     this.writes++;
-    if (!this.socket.write(out, this.onWritten)) this.blocked = true;
+    if (!this.socket.write(out)) this.blocked = true;
   }
-
-  /** Writes complete in order: the oldest staging buffer in flight is free again. */
-  private readonly onWritten = (): void => {
-    const b = this.inFlight.shift();
-    if (b !== undefined && this.spare.length < MAX_SPARE_STAGES) this.spare.push(b);
-  };
 
   private endWhenFlushed(): void {
     if (this.closed) return;
