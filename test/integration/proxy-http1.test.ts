@@ -35,6 +35,7 @@ describe('HTTP/1.1, WebSocket and detection through two proxies', () => {
   let httpListen: number;
   let detectListen: number;
   let serverSnap: (version: string, policies: readonly Policy[]) => Record<string, unknown>;
+  let serverHttpPort: number;
 
   before(async () => {
     pki = await createTestPki();
@@ -42,6 +43,7 @@ describe('HTTP/1.1, WebSocket and detection through two proxies', () => {
     const backend = await pki.issue(spiffe('prod', 'backend'));
     const [appPort, greetPort, sHttp, sDetect] = [await freePort(), await freePort(), await freePort(), await freePort()];
     [httpListen, detectListen] = [await freePort(), await freePort()];
+    serverHttpPort = sHttp;
     app = createHttpServer((req, res) => {
       let n = 0;
       req.on('data', (c: Buffer) => void (n += c.length));
@@ -147,6 +149,30 @@ describe('HTTP/1.1, WebSocket and detection through two proxies', () => {
     assert.ok(pool.muxStreams >= 8);
     const metrics = (await server.admin('/metrics')).body;
     assert.match(metrics, /weft_proxy_connections_total\{listener="inbound_mtls",protocol="weft-mux"\} [1-9]/);
+  });
+
+  test('--no-mesh-mux: a client proxy without weft-mux gets one TLS connection per pooled connection, and the server still serves it', async () => {
+    const web = await pki.issue(spiffe('shop', 'web'));
+    const listen = await freePort();
+    const plain = await startWeftProxy({
+      dir: pki.dir, name: 'client-no-mux', certPath: web.certPath, keyPath: web.keyPath, caPath: pki.caPath, extraArgs: ['--no-mesh-mux'],
+      snapshot: clientSnapshot({ version: 'p1', ns: 'shop', sa: 'web', services: [
+        { name: 'web-api', namespace: 'prod', port: 80, protocol: 'http', listenPort: listen, endpointPort: serverHttpPort, identity: spiffe('prod', 'backend') },
+      ] }),
+    });
+    try {
+      const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+      const replies = await Promise.all([get(agent, listen, '/slow/a'), get(agent, listen, '/slow/b')]);
+      agent.destroy();
+      for (const r of replies) assert.equal(r.status, 200);
+      const pool = (JSON.parse((await plain.admin('/stats')).body) as { peerPool: { dials: number; muxDials: number; muxStreams: number } }).peerPool;
+      assert.equal(pool.muxDials, 0, JSON.stringify(pool));
+      assert.equal(pool.muxStreams, 0);
+      assert.equal(pool.dials, 2, 'two requests in flight together: two TLS connections');
+      assert.match((await server.admin('/metrics')).body, /weft_proxy_connections_total\{listener="inbound_mtls",protocol="weft-http1"\} [1-9]/);
+    } finally {
+      await plain.stop();
+    }
   });
 
   test('WebSocket upgrade passes through and messages flow both ways', async () => {

@@ -27,7 +27,7 @@ import {
   writeFrameHeader,
   type FrameSink,
 } from './mux-frame.js';
-import { MuxStream, refusedStreamError, type MuxStreamHost } from './mux-stream.js';
+import { connectionResetError, MuxStream, refusedStreamError, type MuxStreamHost } from './mux-stream.js';
 
 export interface MuxSessionOptions {
   readonly role: 'client' | 'server';
@@ -147,7 +147,7 @@ export class MuxSession implements FrameSink, MuxStreamHost {
   /** Closes the connection now; every open stream fails. */
   destroy(): void {
     this.socket.destroy();
-    this.closeStreams(connectionError('the mesh connection was closed'));
+    this.closeStreams(connectionResetError('the mesh connection was closed'));
   }
 
   // ---- MuxStreamHost ------------------------------------------------------------------------
@@ -235,7 +235,6 @@ export class MuxSession implements FrameSink, MuxStreamHost {
     }
     const wasUsable = !this.unusable;
     this.unusable = true;
-    // Streams above the server's last were never seen by it: they fail as refused (safe to retry).
     // Streams the server never saw (above its last, or not sent yet) fail as refused: safe to retry.
     const refused = refusedStreamError('the peer proxy refused the stream (GOAWAY: it is draining)');
     for (const s of [...this.streams.values()]) if (s.id > lastStream) s.connectionClosed(refused);
@@ -341,11 +340,11 @@ export class MuxSession implements FrameSink, MuxStreamHost {
   private readonly onSocketEnd = (): void => {
     // The peer finished the connection: no stream can finish normally any more.
     this.socket.end();
-    this.closeStreams(connectionError('the peer proxy closed the mesh connection'));
+    this.closeStreams(connectionResetError('the peer proxy closed the mesh connection'));
   };
 
   private readonly onSocketClose = (): void => {
-    this.closeStreams(this.lastError ?? connectionError('the mesh connection closed'));
+    this.closeStreams(this.lastError ?? connectionResetError('the mesh connection closed'));
   };
 
   private closeStreams(error: Error): void {
@@ -362,10 +361,4 @@ export class MuxSession implements FrameSink, MuxStreamHost {
 
 function flushSession(s: MuxSession): void {
   s.flush();
-}
-
-function connectionError(message: string): Error {
-  const e = new Error(message) as NodeJS.ErrnoException;
-  e.code = 'ECONNRESET';
-  return e;
 }

@@ -20,6 +20,13 @@ export function refusedStreamError(message: string): Error {
   return e;
 }
 
+/** An error for a stream whose peer or connection went away (ECONNRESET, as a socket's). */
+export function connectionResetError(message: string): Error {
+  const e = new Error(message) as NodeJS.ErrnoException;
+  e.code = 'ECONNRESET';
+  return e;
+}
+
 /** Whether `error` says the peer proxy never processed the stream (so the request may go again elsewhere). */
 export function isRefusedStream(error: Error | undefined): boolean {
   return error !== undefined && (error as NodeJS.ErrnoException).code === REFUSED_CODE;
@@ -64,7 +71,7 @@ export class MuxStream extends EventEmitter {
   private deliverScheduled = false;
   /** end() was called: FIN goes out after pendingOut. */
   private ending = false;
-  finSent = false;
+  private finSent = false;
   /** The peer's FIN arrived (it is delivered as 'end' after any bytes held while paused). */
   private remoteFin = false;
   private endEmitted = false;
@@ -88,7 +95,7 @@ export class MuxStream extends EventEmitter {
       if (this.pendingOut.length > 0) {
         this.pendingOut.push(Buffer.from(data));
       } else {
-        const sent = this.sendUpTo(data, 0);
+        const sent = this.sendUpTo(data);
         if (sent < data.length) this.pendingOut.push(Buffer.from(data.subarray(sent)));
       }
     }
@@ -171,9 +178,7 @@ export class MuxStream extends EventEmitter {
       this.close(refusedStreamError('the peer proxy refused the stream (too many streams, or draining)'));
       return;
     }
-    const e = new Error('stream reset by the peer proxy') as NodeJS.ErrnoException;
-    e.code = 'ECONNRESET';
-    this.close(e);
+    this.close(connectionResetError('stream reset by the peer proxy'));
   }
 
   receivedWindow(credit: number): boolean {
@@ -200,8 +205,9 @@ export class MuxStream extends EventEmitter {
 
   // ---- internals ----------------------------------------------------------------------------
 
-  private sendUpTo(data: Buffer, from: number): number {
-    let p = from;
+  /** Sends what the window allows of `data`; returns how many bytes went. */
+  private sendUpTo(data: Buffer): number {
+    let p = 0;
     while (p < data.length && this.sendWindow > 0) {
       const n = Math.min(data.length - p, this.sendWindow, MAX_DATA_PAYLOAD);
       this.host.sendData(this, data, p, p + n);
@@ -214,7 +220,7 @@ export class MuxStream extends EventEmitter {
   private flushPending(): void {
     while (this.pendingOut.length > 0 && this.sendWindow > 0) {
       const head = this.pendingOut[0] as Buffer;
-      const sent = this.sendUpTo(head, 0);
+      const sent = this.sendUpTo(head);
       if (sent < head.length) {
         this.pendingOut[0] = head.subarray(sent);
         return;

@@ -332,10 +332,15 @@ class Pool implements ConnectionPool, UpstreamOwner {
     const conn = new UpstreamConnection(stream, target.key, this, undefined);
     conn.peerIdentity = peer.identity;
     conn.mux = peer.session;
+    this.muxStreams++;
+    this.leaseNew(conn, waiter);
+  }
+
+  /** A connection (or stream) just made goes to its first user. */
+  private leaseNew(conn: UpstreamConnection, waiter: PoolWaiter): void {
     conn.uses = 1;
     conn.leased = true;
     this.leased++;
-    this.muxStreams++;
     waiter.onPoolConnection(conn);
   }
 
@@ -443,11 +448,8 @@ class Pool implements ConnectionPool, UpstreamOwner {
 
   dialed(conn: UpstreamConnection, waiter: PoolWaiter, resumed: boolean): void {
     if (resumed) this.resumedSessions++;
-    conn.uses = 1;
-    conn.leased = true;
-    this.leased++;
     this.dialDone();
-    waiter.onPoolConnection(conn);
+    this.leaseNew(conn, waiter);
   }
 
   dialFailed(target: UpstreamTarget, waiter: PoolWaiter, error: WeftError): void {
