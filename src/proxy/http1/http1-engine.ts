@@ -25,6 +25,8 @@ export interface Http1Engine {
   drain(deadlineMs: number): Promise<void>;
   /** Open downstream connections (for /stats). */
   connections(): number;
+  /** Downstream connections idle longer than this are closed (Http1EngineDeps.serverIdleTimeoutMs). */
+  readonly idleTimeoutMs: number;
 }
 
 export interface Http1EngineDeps {
@@ -107,6 +109,7 @@ export function createHttp1Engine(deps: Http1EngineDeps): Http1Engine {
     connections() {
       return core.sessions.size;
     },
+    idleTimeoutMs: idleMs,
   };
 }
 

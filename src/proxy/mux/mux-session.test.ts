@@ -273,6 +273,53 @@ describe('weft-mux sessions over a real socket', () => {
     await until(() => client.closed, 'the connection closes after its last stream');
   });
 
+  it('idle timeout, client: an empty connection stays for new streams, and closes once idle that long', async () => {
+    const before = echoServer.served.sessions.length;
+    const client = await dial(echoServer.port, { idleTimeoutMs: 150 });
+    const round = async (text: string): Promise<void> => {
+      const s = client.openStream()!;
+      const got = collect(s);
+      s.write(Buffer.from(text));
+      s.end();
+      assert.equal((await got).bytes.toString(), text);
+    };
+    await round('one');
+    assert.equal(client.streamCount, 0);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(client.closed, false, 'kept without streams, within the idle timeout');
+    assert.equal(client.usable, true);
+    await round('two');
+    assert.equal(echoServer.served.sessions.length, before + 1, 'the second stream reused the connection');
+    const t0 = Date.now();
+    await until(() => client.closed, 'the client closes its connection after the idle timeout');
+    assert.ok(Date.now() - t0 >= 100, 'not before the timeout');
+  });
+
+  it('idle timeout, server: GOAWAY after no stream for that long; a stream opened meanwhile is refused, not lost', async () => {
+    const opened: MuxStream[] = [];
+    const idle = await listen({ idleTimeoutMs: 100, onStream: (s) => (opened.push(s), echo(s)) });
+    try {
+      let unusable = 0;
+      const client = await dial(idle.port, { onUnusable: () => unusable++ });
+      const first = client.openStream()!;
+      // Opened on the client, not yet sent: the server does not know it (as a request that is
+      // about to leave when the server's GOAWAY is on its way).
+      const held = client.openStream()!;
+      const gotHeld = collect(held);
+      const gotFirst = collect(first);
+      first.write(Buffer.from('first'));
+      first.end();
+      assert.equal((await gotFirst).bytes.toString(), 'first');
+      await until(() => unusable === 1, 'GOAWAY from the server, idle since its last stream');
+      assert.equal(isRefusedStream((await gotHeld).error), true, 'the stream the server never saw fails as refused');
+      assert.equal(opened.length, 1);
+      await until(() => client.closed && idle.served.sessions[0]!.closed, 'both ends close');
+    } finally {
+      for (const x of idle.served.sockets) x.destroy();
+      await new Promise((r) => idle.server.close(r));
+    }
+  });
+
   it('refuses streams above maxStreams, and keeps serving the others', async () => {
     const capped = await listen({ onStream: echo, maxStreams: 1 });
     const client = await dial(capped.port);

@@ -41,6 +41,13 @@ export interface MuxSessionOptions {
   readonly onClose?: (session: MuxSession) => void;
   /** Client: the server sent GOAWAY, or the session was retired: no new streams on it. */
   readonly onUnusable?: (session: MuxSession) => void;
+  /**
+   * A connection without streams for this long closes: a client's at once (the pool dials again
+   * when it needs one), a server's after GOAWAY, so that a stream the client opens meanwhile fails
+   * as refused (and is retried) instead of being lost. Clients should close first: set it below
+   * the server's. Without it, a client closes when its last stream is done and a server waits.
+   */
+  readonly idleTimeoutMs?: number;
 }
 
 /**
@@ -73,6 +80,7 @@ export class MuxSession implements FrameSink, MuxStreamHost {
   private flushScheduled = false;
   private heldBytes = 0;
   private readPaused = false;
+  private idleTimer: NodeJS.Timeout | undefined = undefined;
   /** Frames queued and coalesced socket writes so far (tests and probes read them). */
   frames = 0;
   writes = 0;
@@ -85,6 +93,7 @@ export class MuxSession implements FrameSink, MuxStreamHost {
     socket.on('error', this.onSocketError);
     socket.on('end', this.onSocketEnd);
     socket.on('close', this.onSocketClose);
+    this.armIdle();
   }
 
   get remoteAddress(): string | undefined {
@@ -106,6 +115,7 @@ export class MuxSession implements FrameSink, MuxStreamHost {
     if (this.options.role !== 'client' || !this.usable) return undefined;
     const s = new MuxStream(0, this);
     this.unopened.add(s);
+    this.disarmIdle();
     return s;
   }
 
@@ -198,9 +208,9 @@ export class MuxSession implements FrameSink, MuxStreamHost {
       this.streams.delete(stream.id);
     }
     if (this.streamCount > 0 || this.closed) return;
-    // A client keeps no connection without streams (the pool keeps idle streams, not connections);
-    // a retired connection closes once its last stream is done.
-    if (this.options.role === 'client' || this.unusable) this.endWhenFlushed();
+    // A retired connection closes once its last stream is done; an idle one waits for its timeout.
+    if (this.unusable || (this.options.role === 'client' && this.options.idleTimeoutMs === undefined)) this.endWhenFlushed();
+    else this.armIdle();
   }
 
   // ---- FrameSink ----------------------------------------------------------------------------
@@ -266,6 +276,7 @@ export class MuxSession implements FrameSink, MuxStreamHost {
     }
     const stream = new MuxStream(id, this);
     this.streams.set(id, stream);
+    this.disarmIdle();
     this.options.onStream?.(stream);
     return stream.destroyed ? undefined : stream;
   }
@@ -313,6 +324,27 @@ export class MuxSession implements FrameSink, MuxStreamHost {
     if (!this.socket.write(out)) this.blocked = true;
   }
 
+  private armIdle(): void {
+    const ms = this.options.idleTimeoutMs;
+    if (ms === undefined || this.idleTimer !== undefined) return;
+    this.idleTimer = setTimeout(onIdleTimeout, ms, this);
+    this.idleTimer.unref();
+  }
+
+  private disarmIdle(): void {
+    if (this.idleTimer === undefined) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  /** No stream for the idle timeout: see MuxSessionOptions.idleTimeoutMs. */
+  idleTimedOut(): void {
+    this.idleTimer = undefined;
+    if (this.closed || this.streamCount > 0) return;
+    if (this.options.role === 'server') this.retire();
+    else this.endWhenFlushed();
+  }
+
   private endWhenFlushed(): void {
     if (this.closed) return;
     if (!this.unusable) {
@@ -350,6 +382,7 @@ export class MuxSession implements FrameSink, MuxStreamHost {
   private closeStreams(error: Error): void {
     if (this.closed) return;
     this.closed = true;
+    this.disarmIdle();
     this.unusable = true;
     const all = [...this.streams.values(), ...this.unopened];
     this.streams.clear();
@@ -361,4 +394,8 @@ export class MuxSession implements FrameSink, MuxStreamHost {
 
 function flushSession(s: MuxSession): void {
   s.flush();
+}
+
+function onIdleTimeout(s: MuxSession): void {
+  s.idleTimedOut();
 }

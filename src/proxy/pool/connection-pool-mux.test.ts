@@ -154,6 +154,79 @@ describe('connection pool over weft-mux (mutual TLS)', () => {
     pool.close();
   });
 
+  it('keeps a mux connection without streams for the idle timeout: a later request opens a stream on it, no dial', async () => {
+    const pool = muxPool();
+    const t = createTlsTarget('127.0.0.1', muxPort, [SERVER]);
+    const first = new Waiter();
+    pool.acquire(t, first);
+    await first.done;
+    // The stream is not reusable (as after a request that failed): it closes, and with it the last stream.
+    pool.discard(first.conn!);
+    assert.equal((first.conn!.mux as MuxSession).streamCount, 0);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(pool.stats().muxConnections, 1, 'the empty connection is kept');
+    const second = new Waiter();
+    pool.acquire(t, second);
+    await second.done;
+    assert.equal(second.conn!.mux, first.conn!.mux, 'a new stream of the same connection');
+    assert.equal(pool.stats().muxDials, 1, 'no handshake for it');
+    pool.discard(second.conn!);
+    await until(() => pool.stats().muxConnections === 0 && (second.conn!.mux as MuxSession).closed, 'closed after the idle timeout (1 s)');
+    pool.close();
+  });
+
+  it('offers weft-mux again, a minute after a peer chose weft-http1 (a peer upgraded in place is noticed)', async () => {
+    const clock = createManualClock();
+    const pool = createConnectionPool({
+      clock, idleTimeoutMs: 1_000, maxIdlePerKey: 8, maxConcurrentDials: 8, connectTimeoutMs: 2_000, sweepIntervalMs: 0,
+      secureContext: () => context, alpn: 'weft-http1', mux: true,
+    });
+    let upgraded = false;
+    const offered: string[][] = [];
+    const peerSockets: TLSSocket[] = [];
+    const conns: UpstreamConnection[] = [];
+    const sc = await pki.issue(SERVER);
+    const peer = createTlsServer({
+      key: sc.keyPem, cert: sc.certPem, ca: pki.caPem, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3',
+      ALPNCallback: ({ protocols }) => {
+        offered.push(protocols);
+        return upgraded && protocols.includes('weft-mux') ? 'weft-mux' : 'weft-http1';
+      },
+    }, (s: TLSSocket) => {
+      peerSockets.push(s);
+      s.on('error', () => {});
+      if (s.alpnProtocol !== 'weft-mux') return void s.on('data', (c: Buffer) => s.write(c));
+      const m = new MuxSession(s, { role: 'server', onStream: (st: MuxStream) => void (st.on('data', (c: Buffer) => st.write(c)), st.on('error', () => {})) });
+      s.on('data', (c: Buffer) => m.received(c));
+    });
+    peer.on('tlsClientError', () => {});
+    await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
+    try {
+      const t = createTlsTarget('127.0.0.1', (peer.address() as AddressInfo).port, [SERVER]);
+      const dialOnce = async (): Promise<UpstreamConnection> => {
+        const w = new Waiter();
+        pool.acquireFresh(t, w);
+        await w.done;
+        assert.equal(w.error, undefined);
+        conns.push(w.conn!);
+        return w.conn!;
+      };
+      assert.equal((await dialOnce()).mux, undefined, 'an older peer: weft-http1');
+      upgraded = true;
+      assert.equal((await dialOnce()).mux, undefined, 'within the minute, weft-mux is not offered');
+      assert.deepEqual(offered[1], ['weft-http1']);
+      clock.advance(60_000);
+      assert.notEqual((await dialOnce()).mux, undefined, 'offered again after a minute, and taken');
+      assert.deepEqual(offered[2], ['weft-mux', 'weft-http1']);
+    } finally {
+      // Client side first: the peer may not have seen the last handshake's end yet.
+      for (const c of conns) pool.discard(c);
+      pool.close();
+      for (const x of peerSockets) x.destroy();
+      await new Promise((r) => peer.close(r));
+    }
+  });
+
   it('fails every request waiting on a mux dial that fails', async () => {
     const pool = muxPool();
     const t = createTlsTarget('127.0.0.1', muxPort, ['spiffe://cluster.local/ns/b/sa/other']);

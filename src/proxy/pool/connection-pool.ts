@@ -136,6 +136,13 @@ interface Queued {
  */
 const READ_BUFFER_BYTES = 64 * 1024;
 
+/**
+ * A peer that chose weft-http1 is offered weft-mux again after this long. The offer costs nothing
+ * with an older peer (it picks weft-http1 again); meanwhile concurrent dials to it do not wait for
+ * each other's ALPN answer.
+ */
+const NO_MUX_RECHECK_MS = 60_000;
+
 class Pool implements ConnectionPool, UpstreamOwner {
   /** Every socket of the pool reads into this one buffer (`onread`): no Buffer per read. See `UpstreamUser.onUpstreamData`. */
   private readBuffer: Buffer | undefined = undefined;
@@ -156,8 +163,11 @@ class Pool implements ConnectionPool, UpstreamOwner {
   private readonly muxPeers = new Map<string, MuxPeer>();
   /** Keys with a dial in flight that may come back as a mux connection, and who waits for it. */
   private readonly muxWaiting = new Map<string, PoolWaiter[]>();
-  /** Keys whose peer chose one TLS connection per pooled connection (no mux). */
-  private readonly noMux = new Set<string>();
+  /**
+   * Keys whose peer chose one TLS connection per pooled connection (an older proxy), with when
+   * (monotonic ms) to offer weft-mux again: a peer upgraded in place is noticed by then.
+   */
+  private readonly noMux = new Map<string, number>();
   muxDials = 0;
   muxStreams = 0;
 
@@ -318,7 +328,12 @@ class Pool implements ConnectionPool, UpstreamOwner {
   }
 
   private muxWanted(target: UpstreamTarget): boolean {
-    return this.options.mux === true && target.identities !== undefined && !this.noMux.has(target.key);
+    if (this.options.mux !== true || target.identities === undefined) return false;
+    const until = this.noMux.get(target.key);
+    if (until === undefined) return true;
+    if (this.options.clock.monotonic() < until) return false;
+    this.noMux.delete(target.key);
+    return true;
   }
 
   /** A new stream on `peer`'s mux connection, leased as a fresh pooled connection. */
@@ -352,6 +367,8 @@ class Pool implements ConnectionPool, UpstreamOwner {
     };
     const session = new MuxSession(socket, {
       role: 'client',
+      // Kept without streams as long as an idle connection would be (the peer's own is longer).
+      idleTimeoutMs: this.options.idleTimeoutMs,
       onUnusable: forget,
       onClose: forget,
       onProtocolError: (reason) => this.options.onMuxProtocolError?.(reason, target.label),
@@ -372,7 +389,7 @@ class Pool implements ConnectionPool, UpstreamOwner {
 
   /** A dial offering mux came back with one TLS connection per pooled connection: waiters dial their own. */
   muxRefused(target: UpstreamTarget): void {
-    this.noMux.add(target.key);
+    this.noMux.set(target.key, this.options.clock.monotonic() + NO_MUX_RECHECK_MS);
     const waiting = this.muxWaiting.get(target.key);
     this.muxWaiting.delete(target.key);
     if (waiting !== undefined) for (const w of waiting) this.acquireFresh(target, w);

@@ -12,4 +12,6 @@ export interface Http1EnginePort {
   serveOutbound(client: Socket, initial: Buffer, service: Http1ServiceRuntime): void;
   serveInbound(peer: ClientTransport, initial: Buffer, conn: InboundConnection): void;
   drain(deadlineMs: number): Promise<void>;
+  /** Downstream connections idle longer than this are closed. */
+  readonly idleTimeoutMs: number;
 }

@@ -177,6 +177,9 @@ export function createInboundHandler(deps: InboundDeps): InboundHandler {
     const conn = connectionOf(s, portRt, peer);
     const session = new MuxSession(s, {
       role: 'server',
+      // A peer's connection without streams goes when an idle HTTP/1.1 connection would (the
+      // peer's pool lets its own go first).
+      idleTimeoutMs: http1.idleTimeoutMs,
       onStream: (stream) => http1.serveInbound(stream, NO_BYTES, conn),
       onProtocolError: (reason) => {
         metrics.unexpectedErrors.inc(['mux']);
