@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createTestPki, type TestPki } from '../support/pki.js';
 import { clientSnapshot, serverSnapshot, spiffe, type Policy } from '../support/mesh-snapshots.js';
-import { run } from '../support/processes.js';
+import { eventually, run } from '../support/processes.js';
 import { freePort, startWeftProxy, type ProxyProcess } from '../support/weft-proxy-process.js';
 
 function get(agent: Agent, port: number, path: string): Promise<{ status: number; body: string; reused: boolean }> {
@@ -36,6 +36,7 @@ describe('HTTP/1.1, WebSocket and detection through two proxies', () => {
   let detectListen: number;
   let serverSnap: (version: string, policies: readonly Policy[]) => Record<string, unknown>;
   let serverHttpPort: number;
+  const held: Array<() => void> = [];
 
   before(async () => {
     pki = await createTestPki();
@@ -55,6 +56,8 @@ describe('HTTP/1.1, WebSocket and detection through two proxies', () => {
         };
         // /slow/...: held a moment, so that concurrent requests are in flight together.
         if (req.url?.startsWith('/slow/') === true) setTimeout(answer, 150);
+        // /held/...: answered when the test says so.
+        else if (req.url?.startsWith('/held/') === true) held.push(answer);
         else answer();
       });
     });
@@ -217,5 +220,30 @@ describe('HTTP/1.1, WebSocket and detection through two proxies', () => {
     assert.match(await raw(`GET / HTTP/1.1\r\nHost: x\r\nx-big: ${'a'.repeat(100_000)}\r\n\r\n`), /^HTTP\/1\.1 431/);
     const r = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10', `http://127.0.0.1:${httpListen}/after`]);
     assert.equal(r.stdout, '200');
+  });
+
+  // Last: it stops the server proxy.
+  test('SIGTERM on the server proxy: GOAWAY on weft-mux, the request in flight finishes, a new one fails cleanly, exit 0', async () => {
+    type PoolStats = { muxConnections: number };
+    const peerPool = async (): Promise<PoolStats> => (JSON.parse((await client.admin('/stats')).body) as { peerPool: PoolStats }).peerPool;
+    const agent = new Agent({ keepAlive: false });
+    assert.equal((await get(agent, httpListen, '/before')).status, 200);
+    assert.equal((await peerPool()).muxConnections, 1);
+    const inFlight = get(agent, httpListen, '/held/1');
+    await eventually(() => held.length === 1, 5000, 'the held request to reach the app');
+    const stopped = server.stop(10_000);
+    // The server said GOAWAY: the client proxy opens no new stream on that connection.
+    await eventually(async () => (await peerPool()).muxConnections === 0, 5000, 'the client proxy to drop the connection that said GOAWAY');
+    // A new request needs a new connection, which the draining proxy no longer accepts.
+    const r = await run('curl', ['-sS', '-w', '\n%{http_code}', '--max-time', '10', `http://127.0.0.1:${httpListen}/during-drain`]);
+    assert.match(r.stdout, /\n503$/);
+    held[0]?.();
+    const h = await inFlight;
+    assert.equal(h.status, 200);
+    assert.equal((JSON.parse(h.body) as { url: string }).url, '/held/1');
+    assert.equal(await stopped, 0);
+    assert.ok(server.logs.some((l) => l.includes('"msg":"drained"')));
+    assert.equal((await client.admin('/ready')).status, 200, 'the client proxy is unharmed');
+    agent.destroy();
   });
 });

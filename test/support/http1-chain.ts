@@ -80,6 +80,8 @@ export interface Chain {
   setAuthorizer(a: CompiledAuthorization): void;
   /** Sockets the app server accepted (to count upstream connections). */
   appConnections(): number;
+  /** The server side's weft-mux connections, in the order they were accepted (with `mux`). */
+  serverMuxSessions(): readonly MuxSession[];
   close(): Promise<void>;
 }
 
@@ -232,6 +234,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     ALPNProtocols: options.mux === true ? [MUX_ALPN, 'weft-http1'] : ['weft-http1'],
   });
   const inboundSockets = new Set<Socket>();
+  const serverMuxSessions: MuxSession[] = [];
   tlsServer.on('secureConnection', (socket: TLSSocket) => {
     inboundSockets.add(socket);
     socket.on('close', () => inboundSockets.delete(socket));
@@ -249,6 +252,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
     };
     if (socket.alpnProtocol === MUX_ALPN) {
       const mux = new MuxSession(socket, { role: 'server', onStream: (stream) => serverEngine.serveInbound(stream, Buffer.alloc(0), conn) });
+      serverMuxSessions.push(mux);
       socket.on('data', (chunk: Buffer) => mux.received(chunk));
       return;
     }
@@ -315,6 +319,7 @@ export async function startChain(options: ChainOptions = {}): Promise<Chain> {
       authorizer = authorizerOf(a);
     },
     appConnections: () => appConnectionCount,
+    serverMuxSessions: () => serverMuxSessions,
     async close() {
       for (const s of outSockets) s.destroy();
       for (const s of inboundSockets) s.destroy();

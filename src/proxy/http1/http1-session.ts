@@ -134,7 +134,9 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
   /** The upstream's SPIFFE ID (outbound), for the access log. */
   private upIdentity: string | undefined = undefined;
   private pendingOut: Buffer | undefined = undefined;
-  private retryable = false;
+  /** The whole request is in `pendingOut` (kept until the response starts), so it can be sent again. */
+  private resendable = false;
+  private idempotent = false;
   private retried = false;
   private reqFraming = F_NONE;
   private reqRemaining = 0;
@@ -425,7 +427,8 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     }
     if (body !== undefined) this.bytesIn += body.length;
     this.pendingOut = serializeRequestHead(head, edits, body, forwardTarget);
-    this.retryable = this.reqDone && !this.upgrade && IDEMPOTENT.has(head.method);
+    this.resendable = this.reqDone && !this.upgrade;
+    this.idempotent = IDEMPOTENT.has(head.method);
     this.state = S_CONNECTING;
     this.pool.acquire(target, this);
     // Not answered synchronously: hold the client's further bytes until the connection is there.
@@ -538,7 +541,7 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     this.upReusable = true;
     this.upPaused = false;
     const out = this.pendingOut as Buffer;
-    if (!this.retryable) this.pendingOut = undefined;
+    if (!this.resendable) this.pendingOut = undefined;
     const flushed = conn.write(out);
     if (!flushed && !this.reqDone) this.pauseClient(P_UPSTREAM_FULL);
     this.resumeClient(P_CONNECT);
@@ -741,8 +744,11 @@ export class Http1Session implements PoolWaiter, UpstreamUser {
     }
     if (this.resState === R_DONE) return;
     if (!this.gotResponseByte) {
-      if (this.retryable && !this.retried && (conn.uses > 1 || isRefusedStream(error)) && this.target !== undefined) {
-        // A stale keep-alive connection, or a mux stream the peer refused unread: one retry on a fresh one.
+      // One retry on a fresh connection: after a stale keep-alive connection closed (idempotent
+      // requests only: the server may have acted on it), or a mux stream the peer refused unread
+      // (any method: the protocol says it was not processed).
+      const again = (this.idempotent && conn.uses > 1) || isRefusedStream(error);
+      if (this.resendable && !this.retried && again && this.target !== undefined) {
         this.retried = true;
         this.state = S_CONNECTING;
         this.pool.acquireFresh(this.target, this);
